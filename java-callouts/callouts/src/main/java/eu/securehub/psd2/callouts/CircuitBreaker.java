@@ -1,0 +1,185 @@
+package eu.securehub.psd2.callouts;
+
+import com.apigee.flow.message.MessageContext;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * {@code Java-CircuitBreaker}: the breaker's state machine, nothing else. The flow reads the bank's
+ * record with a KVM Get, runs this callout with an event, and writes {@code breaker.record} back with
+ * a KVM Put only when {@code breaker.write} is true.
+ *
+ * <ul>
+ * <li>closed: calls pass; bank faults (5xx, timeouts, connection errors, slow calls, never 4xx or 429)
+ *     are remembered; when {@code failure-threshold} of them fall within {@code window-seconds}, it opens.</li>
+ * <li>open: calls are denied at once with a Retry-After, until {@code open-seconds} have passed.</li>
+ * <li>half-open: {@code half-open-permitted} probe calls pass; a success closes, a fault re-opens. Probes
+ *     that never report (a node died mid-call) are given up after another {@code open-seconds}.</li>
+ * </ul>
+ * A healthy bank costs no KVM write: a success while closed changes nothing.
+ */
+public final class CircuitBreaker extends Callout {
+    static final String PREFIX = "breaker";
+
+    public CircuitBreaker(Map<String, String> properties) {
+        super(properties, PREFIX);
+    }
+
+    private static final class Config {
+        final long windowMs;
+        final int threshold;
+        final long slowMs;
+        final long openMs;
+        final int permitted;
+
+        Config(long windowMs, int threshold, long slowMs, long openMs, int permitted) {
+            this.windowMs = windowMs;
+            this.threshold = threshold;
+            this.slowMs = slowMs;
+            this.openMs = openMs;
+            this.permitted = permitted;
+        }
+    }
+
+    @Override
+    protected void run(MessageContext ctx) throws CalloutException {
+        String event = required(ctx, "event");
+        Config cfg = new Config(
+                longProperty(ctx, "window-seconds", 60, 1, 86400) * 1000,
+                (int) longProperty(ctx, "failure-threshold", 5, 1, 100),
+                longProperty(ctx, "slow-call-ms", 10000, 1, 3_600_000),
+                longProperty(ctx, "open-seconds", 30, 1, 86400) * 1000,
+                (int) longProperty(ctx, "half-open-permitted", 1, 1, 100));
+        long now = now(ctx);
+        String storedRecord = property(ctx, "record");
+        BreakerState state;
+        boolean reset = false;
+        try {
+            state = BreakerState.parse(storedRecord);
+        } catch (IllegalArgumentException e) {
+            // A damaged record must not take a bank offline: start again closed, and say so.
+            state = BreakerState.CLOSED_EMPTY;
+            reset = true;
+        }
+
+        Decision d;
+        switch (event) {
+            case "before-call":
+                d = beforeCall(state, cfg, now);
+                break;
+            case "success":
+                d = afterCall(state, cfg, now, Outcome.SUCCESS, ctx);
+                break;
+            case "failure":
+                d = afterCall(state, cfg, now, Outcome.FAILURE, ctx);
+                break;
+            case "slow":
+                d = afterCall(state, cfg, now, Outcome.SLOW, ctx);
+                break;
+            case "after-call":
+                d = afterCall(state, cfg, now, classify(ctx, cfg), ctx);
+                break;
+            default:
+                throw new CalloutException("invalid_event",
+                        "event must be before-call, after-call, success, failure or slow");
+        }
+        boolean write = d.next != state || reset;
+        ctx.setVariable(var("allow"), Boolean.toString(d.allow));
+        ctx.setVariable(var("retry_after"), Long.toString(d.retryAfterSeconds));
+        ctx.setVariable(var("state"), d.next.mode.label);
+        ctx.setVariable(var("record"), d.next.format());
+        ctx.setVariable(var("write"), Boolean.toString(write));
+        ctx.setVariable(var("transition"), d.next.mode == state.mode ? "" : state.mode.label + "->" + d.next.mode.label);
+        ctx.setVariable(var("outcome"), d.outcome == null ? "" : d.outcome.label);
+        ctx.setVariable(var("record_reset"), Boolean.toString(reset));
+    }
+
+    enum Outcome {
+        SUCCESS("success"), FAILURE("failure"), SLOW("slow");
+
+        final String label;
+
+        Outcome(String label) {
+            this.label = label;
+        }
+    }
+
+    private static final class Decision {
+        final BreakerState next;
+        final boolean allow;
+        final long retryAfterSeconds;
+        final Outcome outcome;
+
+        Decision(BreakerState next, boolean allow, long retryAfterSeconds, Outcome outcome) {
+            this.next = next;
+            this.allow = allow;
+            this.retryAfterSeconds = retryAfterSeconds;
+            this.outcome = outcome;
+        }
+    }
+
+    private static Decision beforeCall(BreakerState s, Config cfg, long now) {
+        switch (s.mode) {
+            case OPEN:
+                if (now < s.openUntil) {
+                    return new Decision(s, false, seconds(s.openUntil - now), null);
+                }
+                return new Decision(BreakerState.halfOpen(now, 1), true, 0, null);
+            case HALF_OPEN:
+                if (s.probes < cfg.permitted) {
+                    return new Decision(BreakerState.halfOpen(s.halfOpenSince, s.probes + 1), true, 0, null);
+                }
+                if (now - s.halfOpenSince >= cfg.openMs) {
+                    return new Decision(BreakerState.halfOpen(now, 1), true, 0, null);
+                }
+                return new Decision(s, false, seconds(s.halfOpenSince + cfg.openMs - now), null);
+            default:
+                return new Decision(s, true, 0, null);
+        }
+    }
+
+    private Decision afterCall(BreakerState s, Config cfg, long now, Outcome outcome, MessageContext ctx)
+            throws CalloutException {
+        boolean fault = outcome != Outcome.SUCCESS;
+        switch (s.mode) {
+            case HALF_OPEN:
+                return new Decision(fault ? BreakerState.open(now + cfg.openMs) : BreakerState.CLOSED_EMPTY,
+                        true, 0, outcome);
+            case OPEN:
+                // A call let through before the breaker opened reports late: it changes nothing.
+                return new Decision(s, true, 0, outcome);
+            default:
+                if (!fault) {
+                    return new Decision(s, true, 0, outcome);
+                }
+                String external = property(ctx, "failures-in-window");
+                if (!external.isEmpty()) {
+                    // Faults are counted elsewhere (a distributed Quota counter, which includes this one).
+                    long count = longProperty(ctx, "failures-in-window", 0, 0, Long.MAX_VALUE);
+                    return new Decision(count >= cfg.threshold ? BreakerState.open(now + cfg.openMs) : s,
+                            true, 0, outcome);
+                }
+                long[] recent = Arrays.stream(s.failures).filter(t -> t > now - cfg.windowMs && t <= now).toArray();
+                long[] kept = Arrays.copyOfRange(recent, Math.max(0, recent.length - (cfg.threshold - 1)), recent.length + 1);
+                kept[kept.length - 1] = now;
+                if (kept.length >= cfg.threshold) {
+                    return new Decision(BreakerState.open(now + cfg.openMs), true, 0, outcome);
+                }
+                return new Decision(BreakerState.closed(kept), true, 0, outcome);
+        }
+    }
+
+    /** after-call: a bank fault is no status (timeout, connection error) or 5xx; a slow call is one too. */
+    private Outcome classify(MessageContext ctx, Config cfg) throws CalloutException {
+        long status = longProperty(ctx, "status-code", 0, 0, 999);
+        long elapsed = longProperty(ctx, "elapsed-ms", 0, 0, Long.MAX_VALUE);
+        if (status == 0 || status >= 500) {
+            return Outcome.FAILURE;
+        }
+        return elapsed >= cfg.slowMs ? Outcome.SLOW : Outcome.SUCCESS;
+    }
+
+    private static long seconds(long ms) {
+        return Math.max(1, (ms + 999) / 1000);
+    }
+}

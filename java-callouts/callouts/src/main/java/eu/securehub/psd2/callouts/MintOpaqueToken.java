@@ -1,0 +1,76 @@
+package eu.securehub.psd2.callouts;
+
+import com.apigee.flow.message.MessageContext;
+import eu.securehub.psd2.callouts.crypto.DataKey;
+import eu.securehub.psd2.callouts.crypto.Envelope;
+import eu.securehub.psd2.callouts.crypto.Keyring;
+import eu.securehub.psd2.callouts.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * {@code Java-MintOpaqueToken}: turns the bank's token set into an opaque hub token for the CRM and
+ * the encrypted record a KVM Put stores under the token's lookup key. Given {@code opaque-token}
+ * (after a refresh), it re-stores the rotated set under the same token.
+ */
+public final class MintOpaqueToken extends KeyedCallout {
+    static final long DEFAULT_MAX_LIFETIME_SECONDS = 180L * 24 * 3600;
+    private static final int MAX_TOKEN_CHARS = 8192;
+    private static final int MAX_ID_CHARS = 256;
+
+    public MintOpaqueToken(Map<String, String> properties) {
+        super(properties, TokenRecord.PREFIX);
+    }
+
+    @Override
+    protected void runWithKeys(MessageContext ctx, Keyring ring, long now) throws CalloutException {
+        long nowSeconds = now / 1000;
+        TokenRecord record = new TokenRecord(
+                text(ctx, "access-token", true, MAX_TOKEN_CHARS),
+                text(ctx, "refresh-token", false, MAX_TOKEN_CHARS),
+                nowSeconds + requiredLong(ctx, "access-token-expires-in", 1, 10L * 365 * 24 * 3600),
+                text(ctx, "consent-id", true, MAX_ID_CHARS),
+                text(ctx, "bank-id", true, MAX_ID_CHARS),
+                text(ctx, "app-id", true, MAX_ID_CHARS),
+                longProperty(ctx, "sca-time", nowSeconds, 0, Long.MAX_VALUE / 1000),
+                0,
+                nowSeconds);
+        long maxLifetime = longProperty(ctx, "max-lifetime-seconds", DEFAULT_MAX_LIFETIME_SECONDS, 60, 10L * 365 * 24 * 3600);
+        long expiresAt = longProperty(ctx, "expires-at", nowSeconds + maxLifetime, 0, Long.MAX_VALUE / 1000);
+        if (expiresAt <= nowSeconds) {
+            throw new CalloutException("invalid_property", "expires-at is not in the future");
+        }
+        record = record.expiringAt(Math.min(expiresAt, nowSeconds + maxLifetime));
+
+        String token = property(ctx, "opaque-token");
+        if (token.isEmpty()) {
+            token = OpaqueTokens.mint();
+        } else if (!OpaqueTokens.wellFormed(token)) {
+            throw new CalloutException("malformed_token", "opaque-token is not a hub token");
+        }
+        DataKey lookupKey = dataKey(ring, ring.lookup(), now);
+        DataKey recordKey = dataKey(ring, ring.current(), now);
+        String kvmKey = OpaqueTokens.kvmKey(lookupKey, token);
+        String value = Envelope.encryptToText(recordKey, record.toJson().getBytes(StandardCharsets.UTF_8),
+                OpaqueTokens.recordData(kvmKey));
+
+        ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
+        ctx.setVariable(var("kvm_key"), kvmKey);
+        ctx.setVariable(var("kvm_value"), value);
+        ctx.setVariable(var("expires_at"), Long.toString(record.expiresAt));
+    }
+
+    private String text(MessageContext ctx, String name, boolean required, int maxChars) throws CalloutException {
+        String value = required ? required(ctx, name) : property(ctx, name);
+        if (value.length() > maxChars) {
+            throw new CalloutException("invalid_property", name + " is longer than " + maxChars + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < 0x20) {
+                throw new CalloutException("invalid_property", name + " contains a control character");
+            }
+        }
+        return value;
+    }
+
+}

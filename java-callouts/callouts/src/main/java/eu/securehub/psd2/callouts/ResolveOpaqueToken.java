@@ -1,0 +1,82 @@
+package eu.securehub.psd2.callouts;
+
+import com.apigee.flow.message.MessageContext;
+import eu.securehub.psd2.callouts.crypto.Envelope;
+import eu.securehub.psd2.callouts.crypto.EnvelopeException;
+import eu.securehub.psd2.callouts.crypto.Keyring;
+import eu.securehub.psd2.callouts.json.JsonException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * {@code Java-ResolveOpaqueToken}: from {@code Authorization: Bearer hub_...} to the bank token set,
+ * in two steps around the flow's KVM Get: {@code step=lookup} gives the KVM key; {@code step=decrypt}
+ * opens the record the KVM Get returned and checks it belongs to the calling CRM app and is not expired.
+ */
+public final class ResolveOpaqueToken extends KeyedCallout {
+    static final long DEFAULT_ACCESS_SKEW_SECONDS = 30;
+
+    public ResolveOpaqueToken(Map<String, String> properties) {
+        super(properties, TokenRecord.PREFIX);
+    }
+
+    @Override
+    protected void runWithKeys(MessageContext ctx, Keyring ring, long now) throws CalloutException {
+        String step = required(ctx, "step");
+        if (!step.equals("lookup") && !step.equals("decrypt")) {
+            throw new CalloutException("invalid_property", "step must be lookup or decrypt");
+        }
+        String token = OpaqueTokens.fromAuthorization(authorization(ctx));
+        String kvmKey = OpaqueTokens.kvmKey(dataKey(ring, ring.lookup(), now), token);
+        ctx.setVariable(var("kvm_key"), kvmKey);
+        if (step.equals("lookup")) {
+            return;
+        }
+        String expectedApp = required(ctx, "app-id");
+        String stored = property(ctx, "record");
+        if (stored.isEmpty()) {
+            throw new CalloutException("unknown_token", "the hub token is not known (revoked, or never issued)");
+        }
+        TokenRecord record = open(ring, now, stored, kvmKey);
+        if (!record.appId.equals(expectedApp)) {
+            throw new CalloutException("app_mismatch", "the hub token was issued to another CRM app");
+        }
+        long nowSeconds = now / 1000;
+        if (record.expiresAt <= nowSeconds) {
+            throw new CalloutException("expired_token", "the hub token has expired: start a new consent authorisation");
+        }
+        long skew = longProperty(ctx, "access-expiry-skew-seconds", DEFAULT_ACCESS_SKEW_SECONDS, 0, 3600);
+        ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
+        ctx.setVariable("private.bank.access_token", record.accessToken);
+        ctx.setVariable("private.bank.refresh_token", record.refreshToken);
+        ctx.setVariable(var("access_expires_at"), Long.toString(record.accessExpiresAt));
+        ctx.setVariable(var("access_expired"), Boolean.toString(record.accessExpiresAt - skew <= nowSeconds));
+        ctx.setVariable(var("consent_id"), record.consentId);
+        ctx.setVariable(var("bank_id"), record.bankId);
+        ctx.setVariable(var("app_id"), record.appId);
+        ctx.setVariable(var("sca_time"), Long.toString(record.scaTime));
+        ctx.setVariable(var("expires_at"), Long.toString(record.expiresAt));
+    }
+
+    private String authorization(MessageContext ctx) {
+        String value = rawProperty(ctx, "authorization");
+        if (!value.isEmpty()) {
+            return value;
+        }
+        Object header = ctx.getVariable("request.header.Authorization");
+        return header == null ? "" : header.toString();
+    }
+
+    private TokenRecord open(Keyring ring, long now, String stored, String kvmKey) throws CalloutException {
+        try {
+            Envelope.Parsed parsed = Envelope.parse(stored);
+            if (ring.key(parsed.keyId()) == null) {
+                throw new CalloutException("undecryptable_token", "the token record's key is no longer in the keyring");
+            }
+            byte[] json = Envelope.decrypt(dataKey(ring, parsed.keyId(), now), parsed, OpaqueTokens.recordData(kvmKey));
+            return TokenRecord.fromJson(new String(json, StandardCharsets.UTF_8));
+        } catch (EnvelopeException | JsonException e) {
+            throw new CalloutException("undecryptable_token", "the token record cannot be decrypted");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package eu.securehub.psd2.callouts.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * The hub's ciphertext format, version 1: AES-256-GCM under a data key, with the key id and a key
+ * commitment in a header that is itself authenticated.
+ *
+ * <pre>
+ * offset      size  field
+ * 0           1     version, 0x01
+ * 1           1     n, the key id's length (1..64)
+ * 2           n     key id, ASCII [A-Za-z0-9._:-]
+ * 2+n         32    key commitment, HMAC-SHA256(DEK, "psd2-hub/v1/key-commitment")
+ * 34+n        12    nonce, random per message
+ * 46+n        m+16  AES-256-GCM ciphertext of the m plaintext bytes, then the 16-byte tag
+ * </pre>
+ *
+ * The GCM key is HMAC-SHA256(DEK, "psd2-hub/v1/aes-256-gcm"); the GCM additional data is the header
+ * (bytes 0 to 46+n) followed by the caller's associated data (UTF-8). The text form is the whole
+ * envelope in unpadded base64url. Decryption checks the commitment before GCM, so a ciphertext
+ * can only ever open under the one DEK it was made with.
+ */
+public final class Envelope {
+    public static final byte VERSION = 1;
+    public static final int NONCE_BYTES = 12;
+    public static final int TAG_BYTES = 16;
+    public static final int MAX_KEY_ID_LENGTH = 64;
+
+    private static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
+
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(Envelope::newCipher);
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Envelope::newRandom);
+
+    private Envelope() {
+    }
+
+    /** The overhead an envelope adds to a plaintext, for a key id of {@code keyIdLength} characters. */
+    public static int overhead(int keyIdLength) {
+        return 2 + keyIdLength + DataKey.COMMITMENT_BYTES + NONCE_BYTES + TAG_BYTES;
+    }
+
+    /** Encrypts and returns the text form. */
+    public static String encryptToText(DataKey key, byte[] plaintext, byte[] associatedData) {
+        return TEXT_ENCODER.encodeToString(encrypt(key, plaintext, associatedData));
+    }
+
+    /** Encrypts and returns the binary form. */
+    public static byte[] encrypt(DataKey key, byte[] plaintext, byte[] associatedData) {
+        byte[] prefix = key.headerPrefix();
+        int headerLength = prefix.length + NONCE_BYTES;
+        byte[] out = new byte[headerLength + plaintext.length + TAG_BYTES];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.get().nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, prefix.length, NONCE_BYTES);
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            cipher.updateAAD(out, 0, headerLength);
+            cipher.updateAAD(associatedData);
+            cipher.doFinal(plaintext, 0, plaintext.length, out, headerLength);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
+    /** Decodes the text form and checks the header; nothing is decrypted yet. */
+    public static Parsed parse(String text) throws EnvelopeException {
+        byte[] bytes;
+        try {
+            bytes = TEXT_DECODER.decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is not base64url");
+        }
+        return parse(bytes);
+    }
+
+    /** Checks the header of a binary envelope. */
+    public static Parsed parse(byte[] bytes) throws EnvelopeException {
+        if (bytes.length < 2) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is truncated");
+        }
+        if (bytes[0] != VERSION) {
+            throw new EnvelopeException(EnvelopeException.UNSUPPORTED_VERSION,
+                    "ciphertext version " + (bytes[0] & 0xff) + " is not supported (this hub reads version " + VERSION + ")");
+        }
+        int n = bytes[1] & 0xff;
+        if (n < 1 || n > MAX_KEY_ID_LENGTH) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext header is malformed");
+        }
+        if (bytes.length < overhead(n)) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is truncated");
+        }
+        String keyId = new String(bytes, 2, n, StandardCharsets.US_ASCII);
+        if (!isKeyId(keyId)) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext header is malformed");
+        }
+        return new Parsed(bytes, keyId);
+    }
+
+    /** Decrypts a parsed envelope with its key; fails alike for a wrong key, data or associated data. */
+    public static byte[] decrypt(DataKey key, Parsed envelope, byte[] associatedData) throws EnvelopeException {
+        byte[] b = envelope.bytes;
+        int keyIdLength = b[1] & 0xff;
+        int commitmentOffset = 2 + keyIdLength;
+        if (!key.keyId().equals(envelope.keyId) || !key.commits(b, commitmentOffset)) {
+            throw new EnvelopeException(EnvelopeException.FAILED,
+                    "ciphertext does not authenticate under key " + envelope.keyId);
+        }
+        int headerLength = commitmentOffset + DataKey.COMMITMENT_BYTES + NONCE_BYTES;
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.DECRYPT_MODE, key.aesKey(),
+                    new GCMParameterSpec(TAG_BYTES * 8, b, headerLength - NONCE_BYTES, NONCE_BYTES));
+            cipher.updateAAD(b, 0, headerLength);
+            cipher.updateAAD(associatedData);
+            return cipher.doFinal(b, headerLength, b.length - headerLength);
+        } catch (AEADBadTagException e) {
+            throw new EnvelopeException(EnvelopeException.FAILED,
+                    "ciphertext does not authenticate under key " + envelope.keyId + " and the given associated data");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM decryption failed", e);
+        }
+    }
+
+    /** Decodes the text form just far enough to read the key id. */
+    public static String keyIdOf(String text) throws EnvelopeException {
+        return parse(text).keyId();
+    }
+
+    public static boolean isKeyId(String keyId) {
+        if (keyId == null || keyId.isEmpty() || keyId.length() > MAX_KEY_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < keyId.length(); i++) {
+            char c = keyId.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-' || c == ':';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void checkKeyId(String keyId) {
+        if (!isKeyId(keyId)) {
+            throw new IllegalArgumentException("a key id has 1 to 64 characters from [A-Za-z0-9._:-]");
+        }
+    }
+
+    /** The unpadded base64url text of bytes (used for token and lookup-key encodings too). */
+    public static String text(byte[] bytes) {
+        return TEXT_ENCODER.encodeToString(bytes);
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
+            throw new IllegalStateException("AES/GCM/NoPadding is not available", e);
+        }
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            // One DRBG per thread: independent state, so threads never wait on a shared generator.
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
+    /** A decoded envelope whose header has been checked. */
+    public static final class Parsed {
+        private final byte[] bytes;
+        private final String keyId;
+
+        Parsed(byte[] bytes, String keyId) {
+            this.bytes = bytes;
+            this.keyId = keyId;
+        }
+
+        public String keyId() {
+            return keyId;
+        }
+    }
+}
