@@ -17,14 +17,27 @@ import java.util.Map;
 public abstract class Callout implements Execution {
     private final Map<String, Template> properties;
     private final String prefix;
+    /** Output variable names, built once: {@code <prefix>.<name>} for each name a callout sets. */
+    private final Map<String, String> variables;
 
-    protected Callout(Map<String, String> properties, String prefix) {
+    /**
+     * @param outputs the names (without prefix) of the variables the callout sets, so their full names
+     *        are built once rather than on every call
+     */
+    protected Callout(Map<String, String> properties, String prefix, String... outputs) {
         Map<String, Template> parsed = new HashMap<>();
         if (properties != null) {
             properties.forEach((name, value) -> parsed.put(name, Template.parse(value == null ? "" : value)));
         }
         this.properties = Collections.unmodifiableMap(parsed);
         this.prefix = prefix;
+        Map<String, String> names = new HashMap<>();
+        for (String name : outputs) {
+            names.put(name, prefix + "." + name);
+        }
+        names.put("error", prefix + ".error");
+        names.put("error_code", prefix + ".error_code");
+        this.variables = Collections.unmodifiableMap(names);
     }
 
     /** Does the work of one call; a {@link CalloutException} becomes {@code <prefix>.error}. */
@@ -53,7 +66,8 @@ public abstract class Callout implements Execution {
 
     /** The name of this callout's output variable {@code <prefix>.<name>}. */
     protected final String var(String name) {
-        return prefix + "." + name;
+        String full = variables.get(name);
+        return full != null ? full : prefix + "." + name;
     }
 
     /** The property resolved for this call; empty when it is not set. */

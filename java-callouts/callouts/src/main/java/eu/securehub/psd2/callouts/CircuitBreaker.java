@@ -22,7 +22,8 @@ public final class CircuitBreaker extends Callout {
     static final String PREFIX = "breaker";
 
     public CircuitBreaker(Map<String, String> properties) {
-        super(properties, PREFIX);
+        super(properties, PREFIX, "allow", "retry_after", "state", "record", "write", "transition", "outcome",
+                "record_reset");
     }
 
     private static final class Config {

@@ -47,8 +47,7 @@ public final class EnvelopeDecrypt extends KeyedCallout {
 
     private byte[] open(Keyring ring, long now, String text, byte[] associatedData) throws CalloutException {
         try {
-            Envelope.Parsed parsed = Envelope.parse(text);
-            return Envelope.decrypt(dataKey(ring, parsed.keyId(), now), parsed, associatedData);
+            return Envelope.decryptText(text, keyId -> dataKey(ring, keyId, now), associatedData);
         } catch (EnvelopeException e) {
             throw new CalloutException(e.code(), e.getMessage());
         }

@@ -10,6 +10,7 @@ import java.util.Set;
 /** What the two envelope callouts share: their properties and limits. */
 final class EnvelopeSupport {
     static final String PREFIX = "envelope";
+    static final String DEFAULT_OUTPUT = PREFIX + ".output";
     /** Apigee's own payload limit is 10 MB; larger input is refused before any work. */
     static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
 
@@ -42,7 +43,7 @@ final class EnvelopeSupport {
         Set<String> fields = fieldList.isEmpty() ? Collections.emptySet() : parseFields(fieldList);
         long maxBytes = c.longProperty(ctx, "max-bytes", DEFAULT_MAX_BYTES, 1, Integer.MAX_VALUE - 1024);
         return new Request(c.rawProperty(ctx, "source"), associatedData, fields,
-                c.variableName(ctx, "output", PREFIX + ".output"), maxBytes);
+                c.variableName(ctx, "output", DEFAULT_OUTPUT), maxBytes);
     }
 
     private static Set<String> parseFields(String list) {

@@ -28,8 +28,15 @@ import java.util.Map;
 abstract class KeyedCallout extends Callout {
     static final long DEFAULT_CACHE_SECONDS = 3600;
 
-    KeyedCallout(Map<String, String> properties, String prefix) {
-        super(properties, prefix);
+    KeyedCallout(Map<String, String> properties, String prefix, String... outputs) {
+        super(properties, prefix, concat(outputs, "unwrap_required", "unwrap_key_id", "unwrap_kek", "unwrap_ciphertext",
+                "unwrap_aad"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** Thrown inside a call when a key must be unwrapped first; not an error. */

@@ -19,7 +19,7 @@ public final class MintOpaqueToken extends KeyedCallout {
     private static final int MAX_ID_CHARS = 256;
 
     public MintOpaqueToken(Map<String, String> properties) {
-        super(properties, TokenRecord.PREFIX);
+        super(properties, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at");
     }
 
     @Override

@@ -17,7 +17,8 @@ public final class ResolveOpaqueToken extends KeyedCallout {
     static final long DEFAULT_ACCESS_SKEW_SECONDS = 30;
 
     public ResolveOpaqueToken(Map<String, String> properties) {
-        super(properties, TokenRecord.PREFIX);
+        super(properties, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "consent_id", "bank_id",
+                "app_id", "sca_time", "expires_at");
     }
 
     @Override
@@ -69,11 +70,12 @@ public final class ResolveOpaqueToken extends KeyedCallout {
 
     private TokenRecord open(Keyring ring, long now, String stored, String kvmKey) throws CalloutException {
         try {
-            Envelope.Parsed parsed = Envelope.parse(stored);
-            if (ring.key(parsed.keyId()) == null) {
-                throw new CalloutException("undecryptable_token", "the token record's key is no longer in the keyring");
-            }
-            byte[] json = Envelope.decrypt(dataKey(ring, parsed.keyId(), now), parsed, OpaqueTokens.recordData(kvmKey));
+            byte[] json = Envelope.decryptText(stored, keyId -> {
+                if (ring.key(keyId) == null) {
+                    throw new CalloutException("undecryptable_token", "the token record's key is no longer in the keyring");
+                }
+                return dataKey(ring, keyId, now);
+            }, OpaqueTokens.recordData(kvmKey));
             return TokenRecord.fromJson(new String(json, StandardCharsets.UTF_8));
         } catch (EnvelopeException | JsonException e) {
             throw new CalloutException("undecryptable_token", "the token record cannot be decrypted");

@@ -20,7 +20,13 @@ public final class DataKey {
     private static final byte[] LABEL_COMMIT = label("psd2-hub/v1/key-commitment");
     private static final byte[] LABEL_LOOKUP = label("psd2-hub/v1/token-lookup");
 
-    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(DataKey::newMac);
+    /** A Mac per thread, keyed for the last data key it served: a Mac keeps its key after doFinal. */
+    private static final ThreadLocal<KeyedMac> MACS = ThreadLocal.withInitial(KeyedMac::new);
+
+    private static final class KeyedMac {
+        final Mac mac = newMac();
+        DataKey keyedFor;
+    }
 
     private final String keyId;
     private final SecretKeySpec aesKey;
@@ -73,9 +79,12 @@ public final class DataKey {
     /** HMAC-SHA256 of {@code data} under the key derived for opaque-token lookups. */
     public byte[] lookupMac(byte[] data) {
         try {
-            Mac mac = MACS.get();
-            mac.init(lookupKey);
-            return mac.doFinal(data);
+            KeyedMac m = MACS.get();
+            if (m.keyedFor != this) {
+                m.mac.init(lookupKey);
+                m.keyedFor = this;
+            }
+            return m.mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 failed", e);
         }

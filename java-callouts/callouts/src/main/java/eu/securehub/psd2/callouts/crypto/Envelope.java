@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Base64;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
@@ -35,11 +34,17 @@ public final class Envelope {
     public static final int TAG_BYTES = 16;
     public static final int MAX_KEY_ID_LENGTH = 64;
 
-    private static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
+    /** Messages up to this size are built in a per-thread buffer; larger ones get their own array. */
+    private static final int SCRATCH_LIMIT = 64 * 1024 + 256;
+    private static final int NONCES_PER_DRAW = 64;
 
-    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(Envelope::newCipher);
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Envelope::newRandom);
+    private static final ThreadLocal<PerThread> PER_THREAD = ThreadLocal.withInitial(PerThread::new);
+
+    /** Looks up the data key named in an envelope's header, between parsing and decrypting. */
+    @FunctionalInterface
+    public interface KeyLookup<E extends Exception> {
+        DataKey key(String keyId) throws E;
+    }
 
     private Envelope() {
     }
@@ -51,36 +56,60 @@ public final class Envelope {
 
     /** Encrypts and returns the text form. */
     public static String encryptToText(DataKey key, byte[] plaintext, byte[] associatedData) {
-        return TEXT_ENCODER.encodeToString(encrypt(key, plaintext, associatedData));
+        PerThread t = PER_THREAD.get();
+        int length = key.headerPrefixLength() + NONCE_BYTES + plaintext.length + TAG_BYTES;
+        byte[] out = t.buffer(length);
+        seal(t, key, plaintext, associatedData, out);
+        return Base64Url.encode(out, 0, length);
     }
 
     /** Encrypts and returns the binary form. */
     public static byte[] encrypt(DataKey key, byte[] plaintext, byte[] associatedData) {
+        byte[] out = new byte[key.headerPrefixLength() + NONCE_BYTES + plaintext.length + TAG_BYTES];
+        seal(PER_THREAD.get(), key, plaintext, associatedData, out);
+        return out;
+    }
+
+    private static void seal(PerThread t, DataKey key, byte[] plaintext, byte[] associatedData, byte[] out) {
         byte[] prefix = key.headerPrefix();
         int headerLength = prefix.length + NONCE_BYTES;
-        byte[] out = new byte[headerLength + plaintext.length + TAG_BYTES];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
-        byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.get().nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, prefix.length, NONCE_BYTES);
+        t.nonce(out, prefix.length);
         try {
-            Cipher cipher = CIPHERS.get();
-            cipher.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            Cipher cipher = t.cipher;
+            cipher.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BYTES * 8, out, prefix.length, NONCE_BYTES));
             cipher.updateAAD(out, 0, headerLength);
             cipher.updateAAD(associatedData);
             cipher.doFinal(plaintext, 0, plaintext.length, out, headerLength);
-            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
     }
 
+    /**
+     * Decrypts the text form in one go: decodes it, reads the key id, asks {@code keys} for that data
+     * key, checks the commitment and decrypts. The decoded envelope never leaves this call.
+     */
+    public static <E extends Exception> byte[] decryptText(String text, KeyLookup<E> keys, byte[] associatedData)
+            throws EnvelopeException, E {
+        int length = Base64Url.decodedLength(text.length());
+        if (length < 0) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is not base64url");
+        }
+        PerThread t = PER_THREAD.get();
+        byte[] b = t.buffer(length);
+        if (!Base64Url.decode(text, b)) {
+            throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is not base64url");
+        }
+        String keyId = header(b, length);
+        return open(t.cipher, keys.key(keyId), b, length, keyId, associatedData);
+    }
+
     /** Decodes the text form and checks the header; nothing is decrypted yet. */
     public static Parsed parse(String text) throws EnvelopeException {
-        byte[] bytes;
-        try {
-            bytes = TEXT_DECODER.decode(text);
-        } catch (IllegalArgumentException e) {
+        int length = Base64Url.decodedLength(text.length());
+        byte[] bytes = new byte[Math.max(0, length)];
+        if (length < 0 || !Base64Url.decode(text, bytes)) {
             throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is not base64url");
         }
         return parse(bytes);
@@ -88,7 +117,12 @@ public final class Envelope {
 
     /** Checks the header of a binary envelope. */
     public static Parsed parse(byte[] bytes) throws EnvelopeException {
-        if (bytes.length < 2) {
+        return new Parsed(bytes, header(bytes, bytes.length));
+    }
+
+    /** Checks the header of the first {@code length} bytes and returns the key id. */
+    private static String header(byte[] bytes, int length) throws EnvelopeException {
+        if (length < 2) {
             throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is truncated");
         }
         if (bytes[0] != VERSION) {
@@ -99,36 +133,37 @@ public final class Envelope {
         if (n < 1 || n > MAX_KEY_ID_LENGTH) {
             throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext header is malformed");
         }
-        if (bytes.length < overhead(n)) {
+        if (length < overhead(n)) {
             throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext is truncated");
         }
         String keyId = new String(bytes, 2, n, StandardCharsets.US_ASCII);
         if (!isKeyId(keyId)) {
             throw new EnvelopeException(EnvelopeException.MALFORMED, "ciphertext header is malformed");
         }
-        return new Parsed(bytes, keyId);
+        return keyId;
     }
 
     /** Decrypts a parsed envelope with its key; fails alike for a wrong key, data or associated data. */
     public static byte[] decrypt(DataKey key, Parsed envelope, byte[] associatedData) throws EnvelopeException {
-        byte[] b = envelope.bytes;
-        int keyIdLength = b[1] & 0xff;
-        int commitmentOffset = 2 + keyIdLength;
-        if (!key.keyId().equals(envelope.keyId) || !key.commits(b, commitmentOffset)) {
-            throw new EnvelopeException(EnvelopeException.FAILED,
-                    "ciphertext does not authenticate under key " + envelope.keyId);
+        return open(PER_THREAD.get().cipher, key, envelope.bytes, envelope.bytes.length, envelope.keyId, associatedData);
+    }
+
+    private static byte[] open(Cipher cipher, DataKey key, byte[] b, int length, String keyId, byte[] associatedData)
+            throws EnvelopeException {
+        int commitmentOffset = 2 + (b[1] & 0xff);
+        if (!key.keyId().equals(keyId) || !key.commits(b, commitmentOffset)) {
+            throw new EnvelopeException(EnvelopeException.FAILED, "ciphertext does not authenticate under key " + keyId);
         }
         int headerLength = commitmentOffset + DataKey.COMMITMENT_BYTES + NONCE_BYTES;
         try {
-            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.DECRYPT_MODE, key.aesKey(),
                     new GCMParameterSpec(TAG_BYTES * 8, b, headerLength - NONCE_BYTES, NONCE_BYTES));
             cipher.updateAAD(b, 0, headerLength);
             cipher.updateAAD(associatedData);
-            return cipher.doFinal(b, headerLength, b.length - headerLength);
+            return cipher.doFinal(b, headerLength, length - headerLength);
         } catch (AEADBadTagException e) {
             throw new EnvelopeException(EnvelopeException.FAILED,
-                    "ciphertext does not authenticate under key " + envelope.keyId + " and the given associated data");
+                    "ciphertext does not authenticate under key " + keyId + " and the given associated data");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
         }
@@ -162,7 +197,39 @@ public final class Envelope {
 
     /** The unpadded base64url text of bytes (used for token and lookup-key encodings too). */
     public static String text(byte[] bytes) {
-        return TEXT_ENCODER.encodeToString(bytes);
+        return Base64Url.encode(bytes, 0, bytes.length);
+    }
+
+    /**
+     * A thread's working state: its Cipher (a Cipher is not thread-safe, and getInstance is costly),
+     * its DRBG, drawn 64 nonces at a time (each 12-byte slice is used once; nonces are public, so
+     * drawing ahead weakens nothing), and a buffer for envelopes, which holds only ciphertext.
+     */
+    private static final class PerThread {
+        final Cipher cipher = newCipher();
+        final SecureRandom random = newRandom();
+        final byte[] nonces = new byte[NONCE_BYTES * NONCES_PER_DRAW];
+        int nextNonce = nonces.length;
+        byte[] buffer = new byte[2048];
+
+        void nonce(byte[] out, int offset) {
+            if (nextNonce == nonces.length) {
+                random.nextBytes(nonces);
+                nextNonce = 0;
+            }
+            System.arraycopy(nonces, nextNonce, out, offset, NONCE_BYTES);
+            nextNonce += NONCE_BYTES;
+        }
+
+        byte[] buffer(int length) {
+            if (length > SCRATCH_LIMIT) {
+                return new byte[length];
+            }
+            if (buffer.length < length) {
+                buffer = new byte[Math.min(SCRATCH_LIMIT, Math.max(length, buffer.length * 2))];
+            }
+            return buffer;
+        }
     }
 
     private static Cipher newCipher() {

@@ -40,6 +40,39 @@ class EnvelopeTest {
     }
 
     @Test
+    void everySizeAroundTheThreadBufferRoundTrips() throws Exception {
+        DataKey k = key("k");
+        byte[] big = new byte[70 * 1024];
+        RANDOM.nextBytes(big);
+        for (int n : new int[] {0, 1, 2047, 2048, 64 * 1024, 64 * 1024 + 200, 70 * 1024, 1, 5000}) {
+            byte[] plaintext = Arrays.copyOf(big, n);
+            String text = Envelope.encryptToText(k, plaintext, AD);
+            assertThat(Envelope.decryptText(text, id -> k, AD)).as("size %d", n).isEqualTo(plaintext);
+            assertThat(Envelope.decrypt(k, Envelope.parse(text), AD)).isEqualTo(plaintext);
+        }
+    }
+
+    @Test
+    void decryptTextAsksForTheKeyNamedInTheHeader() throws Exception {
+        DataKey k1 = key("k1");
+        DataKey k2 = key("k2");
+        String text = Envelope.encryptToText(k2, new byte[] {4}, AD);
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        byte[] plain = Envelope.decryptText(text, id -> {
+            asked.add(id);
+            return id.equals("k1") ? k1 : k2;
+        }, AD);
+        assertThat(plain).containsExactly(4);
+        assertThat(asked).containsExactly("k2");
+        assertThatThrownBy(() -> Envelope.decryptText(text, id -> k1, AD))
+                .isInstanceOfSatisfying(EnvelopeException.class, e -> assertThat(e.code()).isEqualTo(EnvelopeException.FAILED));
+        assertThatThrownBy(() -> Envelope.decryptText("A", id -> k1, AD))
+                .isInstanceOfSatisfying(EnvelopeException.class, e -> assertThat(e.code()).isEqualTo(EnvelopeException.MALFORMED));
+        assertThatThrownBy(() -> Envelope.decryptText(text.substring(0, 30), id -> k2, AD))
+                .isInstanceOfSatisfying(EnvelopeException.class, e -> assertThat(e.code()).isEqualTo(EnvelopeException.MALFORMED));
+    }
+
+    @Test
     void emptyPlaintextRoundTrips() throws Exception {
         DataKey k = key("k");
         assertThat(Envelope.decrypt(k, Envelope.parse(Envelope.encryptToText(k, new byte[0], AD)), AD)).isEmpty();
