@@ -98,7 +98,12 @@ abstract class KeyedCallout extends Callout {
                 throw new CalloutException("invalid_dek", "unwrapped-dek must be " + DataKey.DEK_BYTES + " bytes");
             }
             long ttl = longProperty(ctx, "dek-cache-seconds", DEFAULT_CACHE_SECONDS, 1, 86400);
-            DekCache.put(wrapped.cacheKey(), DataKey.derive(keyId, dek), now + ttl * 1000, now);
+            DataKey key = DataKey.derive(keyId, dek);
+            if (!key.checkValue().equals(wrapped.check())) {
+                // Caching it would encrypt new data under a key no other node has: refuse instead.
+                throw new CalloutException("invalid_dek", "unwrapped-dek is not data key " + keyId + " (its check value differs)");
+            }
+            DekCache.put(wrapped.cacheKey(), key, now + ttl * 1000, now);
         } finally {
             Arrays.fill(dek, (byte) 0);
         }

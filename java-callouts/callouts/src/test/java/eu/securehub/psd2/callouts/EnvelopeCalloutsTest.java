@@ -187,12 +187,33 @@ class EnvelopeCalloutsTest {
     }
 
     @Test
-    void aWrongDekForTheKeyIdCannotOpenOldData() {
+    void anUnwrappedDekThatIsNotTheKeyIdsIsRefusedAndNotCached() {
         String ciphertext = encrypt(ctx(ACCOUNT));
         DekCache.clear();
         TestKeys impostor = new TestKeys().add("k1");
         MapMessageContext d = ctx(ciphertext).set("dek", impostor.dek("k1"));
         assertThat(decrypt(d, "unwrapped-dek", "{dek}", "unwrapped-dek-key-id", "k1")).isSameAs(ExecutionResult.ABORT);
+        assertThat(d.string("envelope.error_code")).isEqualTo("invalid_dek");
+        assertThat(d.string("envelope.error")).contains("check value").doesNotContain(impostor.dek("k1"));
+        assertThat(DekCache.size()).isZero();
+
+        // Another key's DEK handed over under this key id (a flow mixing up two unwraps) is refused too.
+        keys.add("k2");
+        MapMessageContext e = ctx(ACCOUNT).set("dek", keys.dek("k2"));
+        assertThat(new EnvelopeEncrypt(props("unwrapped-dek", "{dek}", "unwrapped-dek-key-id", "k1")).execute(e, exec))
+                .isSameAs(ExecutionResult.ABORT);
+        assertThat(e.string("envelope.error_code")).isEqualTo("invalid_dek");
+        assertThat(DekCache.size()).isZero();
+    }
+
+    @Test
+    void aCiphertextUnderAnotherDekWithTheSameIdDoesNotOpen() {
+        TestKeys other = new TestKeys().add("k1").warm();
+        MapMessageContext c = new MapMessageContext().set("private.keyring", other.keyring()).set("payload", ACCOUNT)
+                .set("consent.id", "c-1");
+        assertThat(new EnvelopeEncrypt(props()).execute(c, exec)).isSameAs(ExecutionResult.SUCCESS);
+        MapMessageContext d = ctx(c.string("envelope.output"));
+        assertThat(decrypt(d)).isSameAs(ExecutionResult.ABORT);
         assertThat(d.string("envelope.error_code")).isEqualTo("decryption_failed");
     }
 

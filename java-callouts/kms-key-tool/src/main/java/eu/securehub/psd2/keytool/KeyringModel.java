@@ -20,15 +20,22 @@ final class KeyringModel {
     String lookup;
     /** Key id to wrapped DEK (base64 KMS ciphertext). */
     final Map<String, String> keys = new LinkedHashMap<>();
+    /** Key id to the DEK's key check value ({@code DataKey#checkValue()}). */
+    final Map<String, String> checks = new LinkedHashMap<>();
 
     /** A new keyring of one key, both current and lookup. */
-    static KeyringModel of(String kek, String keyId, String wrapped) {
+    static KeyringModel of(String kek, String keyId, String wrapped, String check) {
         KeyringModel ring = new KeyringModel();
         ring.kek = kek;
         ring.current = keyId;
         ring.lookup = keyId;
-        ring.keys.put(keyId, wrapped);
+        ring.put(keyId, wrapped, check);
         return ring;
+    }
+
+    void put(String keyId, String wrapped, String check) {
+        keys.put(keyId, wrapped);
+        checks.put(keyId, check);
     }
 
     /** Reads a keyring; {@code source} names where it came from, for the message of a bad one. */
@@ -43,7 +50,7 @@ final class KeyringModel {
         ring.kek = keyring.kek();
         ring.current = keyring.current();
         ring.lookup = keyring.lookup();
-        keyring.keys().forEach((id, key) -> ring.keys.put(id, key.wrapped()));
+        keyring.keys().forEach((id, key) -> ring.put(id, key.wrapped(), key.check()));
         return ring;
     }
 
@@ -57,6 +64,9 @@ final class KeyringModel {
         JsonObject wrapped = new JsonObject();
         keys.forEach(wrapped::addProperty);
         json.add("keys", wrapped);
+        JsonObject checkValues = new JsonObject();
+        checks.forEach(checkValues::addProperty);
+        json.add("checks", checkValues);
         String text = COMPACT.toJson(json);
         try {
             Keyring.of(text);

@@ -43,8 +43,9 @@ final class KeyringTool {
         checkKek(kek);
         String id = keyId != null ? keyId : newKeyId();
         checkKeyId(id);
-        KekClient.Wrapped wrapped = newDek(kek, id);
-        file.setKeyring(KeyringModel.of(kek, id, wrapped.ciphertext()).toJson());
+        NewDek dek = newDek(kek, id);
+        KekClient.Wrapped wrapped = dek.wrapped;
+        file.setKeyring(KeyringModel.of(kek, id, wrapped.ciphertext(), dek.check).toJson());
         file.save();
         return "created the keyring in " + file.path() + ": key " + id + " (current and lookup), wrapped by "
                 + wrapped.keyVersion();
@@ -59,8 +60,9 @@ final class KeyringTool {
             throw ToolException.failed("key id " + id + " is already in " + file.path()
                     + (keyId == null ? " (one rotation per second at most; or pass --key-id)" : ""));
         }
-        KekClient.Wrapped wrapped = newDek(ring.kek, id);
-        ring.keys.put(id, wrapped.ciphertext());
+        NewDek dek = newDek(ring.kek, id);
+        KekClient.Wrapped wrapped = dek.wrapped;
+        ring.put(id, wrapped.ciphertext(), dek.check);
         ring.current = id;
         file.setKeyring(ring.toJson());
         file.save();
@@ -87,6 +89,7 @@ final class KeyringTool {
             // The unwrapped DEK is the decrypt response's own immutable buffer: it goes straight into
             // the encrypt request and is dropped with both.
             ByteString dek = kms.unwrap(from, key.getKey(), key.getValue());
+            checkUnwrapped(key.getKey(), dek, ring.checks.get(key.getKey()));
             KekClient.Wrapped wrapped = kms.wrap(to, key.getKey(), dek);
             rewrapped.put(key.getKey(), wrapped.ciphertext());
             versions.add(wrapped.keyVersion());
@@ -160,16 +163,34 @@ final class KeyringTool {
         return "dek-" + KEY_ID_TIME.format(clock.instant()).toLowerCase(Locale.ROOT);
     }
 
+    /** A new DEK, wrapped, and its key check value. */
+    private record NewDek(KekClient.Wrapped wrapped, String check) {
+    }
+
+    /** Refuses to re-wrap a DEK that is not the one the keyring's check value names (a corrupt or swapped entry). */
+    private static void checkUnwrapped(String keyId, ByteString dek, String expected) throws ToolException {
+        byte[] copy = dek.toByteArray();
+        try {
+            if (copy.length != DataKey.DEK_BYTES || !DataKey.derive(keyId, copy).checkValue().equals(expected)) {
+                throw ToolException.failed("key " + keyId + " unwraps to a DEK that does not match its check value;"
+                        + " the keyring entry is corrupt or was edited by hand");
+            }
+        } finally {
+            Arrays.fill(copy, (byte) 0);
+        }
+    }
+
     /**
      * A fresh random DEK, wrapped. The array is wiped whatever happens; the copies gRPC makes while
      * sending the request are out of reach, and go with its buffers.
      */
-    private KekClient.Wrapped newDek(String kek, String keyId) throws ToolException {
+    private NewDek newDek(String kek, String keyId) throws ToolException {
         byte[] dek = new byte[DataKey.DEK_BYTES];
         try {
             random.nextBytes(dek);
+            String check = DataKey.derive(keyId, dek).checkValue();
             // unsafeWrap shares the array instead of copying it, so wiping it wipes the request's view too.
-            return kms.wrap(kek, keyId, UnsafeByteOperations.unsafeWrap(dek));
+            return new NewDek(kms.wrap(kek, keyId, UnsafeByteOperations.unsafeWrap(dek)), check);
         } finally {
             Arrays.fill(dek, (byte) 0);
         }

@@ -52,6 +52,32 @@ class KeyringToolTest extends ToolTestBase {
     }
 
     @Test
+    void everyKeyCarriesTheCheckValueOfItsDek() throws Exception {
+        run("create", "--env", "dev", "--kek", KEK);
+        clock.advance(Duration.ofHours(1));
+        run("rotate", "--env", "dev");
+        Keyring ring = keyring("dev");
+        for (Map.Entry<String, ByteString> dek : unwrapAll("dev").entrySet()) {
+            String check = DataKey.derive(dek.getKey(), dek.getValue().toByteArray()).checkValue();
+            assertThat(ring.key(dek.getKey()).check()).isEqualTo(check);
+        }
+    }
+
+    @Test
+    void rewrapRefusesAKeyWhoseDekDoesNotMatchItsCheckValue() throws Exception {
+        run("create", "--env", "dev", "--kek", KEK, "--key-id", "k1");
+        String check = keyring("dev").key("k1").check();
+        String forged = (check.charAt(0) == 'A' ? "B" : "A") + check.substring(1);
+        writeKvm("dev", kvmText("dev").replace(check, forged));
+        String before = kvmText("dev");
+
+        Result r = run("rewrap", "--env", "dev");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.err()).contains("key k1 unwraps to a DEK that does not match its check value");
+        assertThat(kvmText("dev")).isEqualTo(before);
+    }
+
+    @Test
     void createUsesTheGivenKeyId() throws Exception {
         assertThat(run("create", "--env", "dev", "--kek", KEK, "--key-id", "hub:2026.11_a-1").exitCode()).isZero();
 

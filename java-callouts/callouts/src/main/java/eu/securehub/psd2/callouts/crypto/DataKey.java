@@ -72,6 +72,14 @@ public final class DataKey {
         return keyId;
     }
 
+    /**
+     * The key check value the keyring records for this DEK: the base64url key commitment, which every
+     * envelope under the key carries anyway. It tells whether an unwrapped DEK is the one a key id names.
+     */
+    public String checkValue() {
+        return Base64Url.encode(headerPrefix, headerPrefix.length - COMMITMENT_BYTES, COMMITMENT_BYTES);
+    }
+
     SecretKeySpec aesKey() {
         return aesKey;
     }

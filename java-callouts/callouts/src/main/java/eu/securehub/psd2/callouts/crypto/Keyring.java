@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *  "kek":"projects/P/locations/L/keyRings/R/cryptoKeys/K",
  *  "current":"dek-20261122",         // encrypts new data
  *  "lookup":"dek-20261122",          // keys the opaque-token lookup hash
- *  "keys":{"dek-20261122":"CiQA...", "dek-20260501":"CiQA..."}}   // KMS ciphertexts, base64
+ *  "keys":{"dek-20261122":"CiQA...", "dek-20260501":"CiQA..."},   // KMS ciphertexts, base64
+ *  "checks":{"dek-20261122":"q3Vb...", "dek-20260501":"8fJk..."}}  // DataKey#checkValue of each DEK
  * </pre>
  *
  * Each wrapped DEK was encrypted by Cloud KMS with the additional authenticated data
@@ -28,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Keyring {
     private static final int MAX_PARSED = 16;
+    /** Unpadded base64url of a 32-byte commitment. */
+    private static final int CHECK_LENGTH = 43;
     private static final Map<String, Keyring> PARSED = new ConcurrentHashMap<>();
 
     private final String kek;
@@ -72,6 +75,14 @@ public final class Keyring {
         if (!(keysValue instanceof Map) || ((Map<?, ?>) keysValue).isEmpty()) {
             throw new KeyringException("keyring has no keys");
         }
+        Object checksValue = json.get("checks");
+        if (!(checksValue instanceof Map)) {
+            throw new KeyringException("keyring has no checks");
+        }
+        Map<?, ?> checks = (Map<?, ?>) checksValue;
+        if (!checks.keySet().equals(((Map<?, ?>) keysValue).keySet())) {
+            throw new KeyringException("keyring checks do not name exactly its keys");
+        }
         Map<String, WrappedKey> keys = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) keysValue).entrySet()) {
             String keyId = (String) e.getKey();
@@ -91,7 +102,12 @@ public final class Keyring {
             if (wrappedBytes.length == 0) {
                 throw new KeyringException("keyring key " + keyId + " is empty");
             }
-            keys.put(keyId, new WrappedKey(keyId, wrapped, keyId + "#" + Envelope.text(sha256(wrappedBytes))));
+            Object check = checks.get(keyId);
+            if (!(check instanceof String) || ((String) check).length() != CHECK_LENGTH) {
+                throw new KeyringException("keyring check of key " + keyId + " is not a key check value");
+            }
+            keys.put(keyId, new WrappedKey(keyId, wrapped, (String) check,
+                    keyId + "#" + Envelope.text(sha256(wrappedBytes))));
         }
         if (!keys.containsKey(current)) {
             throw new KeyringException("keyring current key " + current + " is not among its keys");
@@ -148,12 +164,19 @@ public final class Keyring {
     public static final class WrappedKey {
         private final String keyId;
         private final String wrapped;
+        private final String check;
         private final String cacheKey;
 
-        WrappedKey(String keyId, String wrapped, String cacheKey) {
+        WrappedKey(String keyId, String wrapped, String check, String cacheKey) {
             this.keyId = keyId;
             this.wrapped = wrapped;
+            this.check = check;
             this.cacheKey = cacheKey;
+        }
+
+        /** The DEK's {@link DataKey#checkValue()}: an unwrapped DEK that does not match is not this key. */
+        public String check() {
+            return check;
         }
 
         public String keyId() {

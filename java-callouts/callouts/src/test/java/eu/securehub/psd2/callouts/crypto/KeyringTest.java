@@ -21,11 +21,12 @@ class KeyringTest {
         assertThat(ring.key("k1").cacheKey()).startsWith("k1#").hasSize(3 + 43);
         assertThat(ring.key("nope")).isNull();
         assertThat(Keyring.of(keys.keyring())).isSameAs(ring);
+        assertThat(ring.key("k1").check()).isEqualTo(keys.check("k1")).hasSize(43);
     }
 
     @Test
     void aReWrappedKeyHasANewCacheKey() throws Exception {
-        String a = "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"}}";
+        String a = "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"},\"checks\":{\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}}";
         String b = a.replace("AAAA", "AAAB");
         assertThat(Keyring.of(a).key("k").cacheKey()).isNotEqualTo(Keyring.of(b).key("k").cacheKey());
     }
@@ -42,7 +43,11 @@ class KeyringTest {
         "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"**\"}}",
         "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"\"}}",
         "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":1}}",
-        "{\"version\":1,\"kek\":\"x\",\"current\":\"a b\",\"lookup\":\"a b\",\"keys\":{\"a b\":\"AAAA\"}}"})
+        "{\"version\":1,\"kek\":\"x\",\"current\":\"a b\",\"lookup\":\"a b\",\"keys\":{\"a b\":\"AAAA\"}}",
+        "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"}}",
+        "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"},\"checks\":{}}",
+        "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"},\"checks\":{\"k\":\"short\"}}",
+        "{\"version\":1,\"kek\":\"x\",\"current\":\"k\",\"lookup\":\"k\",\"keys\":{\"k\":\"AAAA\"},\"checks\":{\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"j\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}}"})
     void refusesBrokenKeyrings(String text) {
         assertThatThrownBy(() -> Keyring.of(text)).isInstanceOf(KeyringException.class);
     }

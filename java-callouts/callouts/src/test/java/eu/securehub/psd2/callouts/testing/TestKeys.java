@@ -47,9 +47,20 @@ public final class TestKeys {
 
     public String keyring() {
         StringBuilder keys = new StringBuilder();
-        wrapped.forEach((id, w) -> keys.append(keys.length() == 0 ? "" : ",").append('"').append(id).append("\":\"").append(w).append('"'));
+        StringBuilder checks = new StringBuilder();
+        wrapped.forEach((id, w) -> {
+            String sep = keys.length() == 0 ? "" : ",";
+            keys.append(sep).append('"').append(id).append("\":\"").append(w).append('"');
+            checks.append(sep).append('"').append(id).append("\":\"").append(check(id)).append('"');
+        });
         return "{\"version\":1,\"kek\":\"projects/p/locations/europe-west3/keyRings/hub/cryptoKeys/kek\","
-                + "\"current\":\"" + current + "\",\"lookup\":\"" + lookup + "\",\"keys\":{" + keys + "}}";
+                + "\"current\":\"" + current + "\",\"lookup\":\"" + lookup + "\",\"keys\":{" + keys + "},"
+                + "\"checks\":{" + checks + "}}";
+    }
+
+    /** The key check value of a DEK, as the key tool records it. */
+    public String check(String keyId) {
+        return DataKey.derive(keyId, deks.get(keyId).clone()).checkValue();
     }
 
     /** The DEK as Cloud KMS decrypt returns it: base64. */
