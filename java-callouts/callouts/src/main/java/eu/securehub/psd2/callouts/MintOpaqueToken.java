@@ -4,8 +4,6 @@ import com.apigee.flow.message.MessageContext;
 import eu.securehub.psd2.callouts.crypto.DataKey;
 import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.Keyring;
-import eu.securehub.psd2.callouts.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -51,8 +49,7 @@ public final class MintOpaqueToken extends KeyedCallout {
         DataKey lookupKey = dataKey(ring, ring.lookup(), now);
         DataKey recordKey = dataKey(ring, ring.current(), now);
         String kvmKey = OpaqueTokens.kvmKey(lookupKey, token);
-        String value = Envelope.encryptToText(recordKey, record.toJson().getBytes(StandardCharsets.UTF_8),
-                OpaqueTokens.recordData(kvmKey));
+        String value = Envelope.encryptToText(recordKey, record.toBytes(), OpaqueTokens.recordData(kvmKey));
 
         ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
         ctx.setVariable(var("kvm_key"), kvmKey);

@@ -4,8 +4,6 @@ import com.apigee.flow.message.MessageContext;
 import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.EnvelopeException;
 import eu.securehub.psd2.callouts.crypto.Keyring;
-import eu.securehub.psd2.callouts.json.JsonException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -70,14 +68,14 @@ public final class ResolveOpaqueToken extends KeyedCallout {
 
     private TokenRecord open(Keyring ring, long now, String stored, String kvmKey) throws CalloutException {
         try {
-            byte[] json = Envelope.decryptText(stored, keyId -> {
+            byte[] bytes = Envelope.decryptText(stored, keyId -> {
                 if (ring.key(keyId) == null) {
                     throw new CalloutException("undecryptable_token", "the token record's key is no longer in the keyring");
                 }
                 return dataKey(ring, keyId, now);
             }, OpaqueTokens.recordData(kvmKey));
-            return TokenRecord.fromJson(new String(json, StandardCharsets.UTF_8));
-        } catch (EnvelopeException | JsonException e) {
+            return TokenRecord.fromBytes(bytes);
+        } catch (EnvelopeException | IllegalArgumentException e) {
             throw new CalloutException("undecryptable_token", "the token record cannot be decrypted");
         }
     }

@@ -1,16 +1,24 @@
 package eu.securehub.psd2.callouts;
 
-import eu.securehub.psd2.callouts.json.Json;
-import eu.securehub.psd2.callouts.json.JsonException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The bank token set behind one opaque token, as stored (encrypted) in the token KVM.
- * Times are epoch seconds. JSON members: v, at, rt, ate, cid, bid, app, sca, exp, iat.
+ *
+ * <p>Plaintext layout, version 1 (big-endian; a string is an unsigned 16-bit byte length and UTF-8):
+ * <pre>
+ *   byte version (1)
+ *   long access-token expiry, long last SCA time, long hub-token expiry, long issued at (epoch seconds)
+ *   string access token, refresh token (empty: none), consent id, bank id, CRM app id
+ * </pre>
+ * Binary rather than JSON: the record is only ever read by this class, always encrypted, and parsing
+ * it sits on every CRM request's path (a JSON parse of the bank's JWT was a third of a resolve).
  */
 final class TokenRecord {
     static final String PREFIX = "token";
+    static final byte VERSION = 1;
 
     final String accessToken;
     final String refreshToken;
@@ -39,44 +47,56 @@ final class TokenRecord {
         return new TokenRecord(accessToken, refreshToken, accessExpiresAt, consentId, bankId, appId, scaTime, at, issuedAt);
     }
 
-    String toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("v", 1);
-        m.put("at", accessToken);
-        m.put("rt", refreshToken.isEmpty() ? null : refreshToken);
-        m.put("ate", accessExpiresAt);
-        m.put("cid", consentId);
-        m.put("bid", bankId);
-        m.put("app", appId);
-        m.put("sca", scaTime);
-        m.put("exp", expiresAt);
-        m.put("iat", issuedAt);
-        return Json.writeObject(m);
+    byte[] toBytes() {
+        byte[][] strings = {utf8(accessToken), utf8(refreshToken), utf8(consentId), utf8(bankId), utf8(appId)};
+        int length = 1 + 4 * Long.BYTES;
+        for (byte[] s : strings) {
+            if (s.length > 0xffff) {
+                throw new IllegalArgumentException("a token record field is longer than 65535 bytes");
+            }
+            length += 2 + s.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(length);
+        b.put(VERSION).putLong(accessExpiresAt).putLong(scaTime).putLong(expiresAt).putLong(issuedAt);
+        for (byte[] s : strings) {
+            b.putShort((short) s.length).put(s);
+        }
+        return b.array();
     }
 
-    static TokenRecord fromJson(String json) throws JsonException {
-        Map<String, Object> m = Json.parseObject(json);
-        if (!Long.valueOf(1).equals(m.get("v"))) {
-            throw new JsonException("unknown record version");
+    /** Reads a record; throws IllegalArgumentException when the bytes are not one. */
+    static TokenRecord fromBytes(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.get() != VERSION) {
+                throw new IllegalArgumentException("unknown token record version");
+            }
+            long accessExpiresAt = b.getLong();
+            long scaTime = b.getLong();
+            long expiresAt = b.getLong();
+            long issuedAt = b.getLong();
+            TokenRecord r = new TokenRecord(string(b), string(b), accessExpiresAt, string(b), string(b), string(b),
+                    scaTime, expiresAt, issuedAt);
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException("token record has trailing bytes");
+            }
+            return r;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("token record is truncated");
         }
-        Object rt = m.get("rt");
-        return new TokenRecord(string(m, "at"), rt == null ? "" : rt.toString(), number(m, "ate"), string(m, "cid"),
-                string(m, "bid"), string(m, "app"), number(m, "sca"), number(m, "exp"), number(m, "iat"));
     }
 
-    private static String string(Map<String, Object> m, String name) throws JsonException {
-        Object v = m.get(name);
-        if (!(v instanceof String)) {
-            throw new JsonException("record member " + name + " is missing");
+    private static String string(ByteBuffer b) {
+        int length = Short.toUnsignedInt(b.getShort());
+        if (length > b.remaining()) {
+            throw new BufferUnderflowException();
         }
-        return (String) v;
+        String s = new String(b.array(), b.position(), length, StandardCharsets.UTF_8);
+        b.position(b.position() + length);
+        return s;
     }
 
-    private static long number(Map<String, Object> m, String name) throws JsonException {
-        Object v = m.get(name);
-        if (!(v instanceof Long)) {
-            throw new JsonException("record member " + name + " is missing");
-        }
-        return (Long) v;
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -7,8 +7,6 @@ import eu.securehub.psd2.callouts.crypto.DekCache;
 import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.EnvelopeException;
 import eu.securehub.psd2.callouts.crypto.Keyring;
-import eu.securehub.psd2.callouts.json.Json;
-import eu.securehub.psd2.callouts.json.JsonException;
 import eu.securehub.psd2.callouts.testing.MapMessageContext;
 import eu.securehub.psd2.callouts.testing.TestKeys;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +25,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Scratch experiment (not in the default run): where token resolve's time goes. Each step alone,
- * and the public pieces a step is made of (lookup HMAC, record base64url decode, record GCM open,
- * record JSON parse). Run: {@code java -jar psd2-hub-benchmarks.jar TokenPartsExperiment}.
+ * and the public pieces a step is made of (lookup HMAC, record base64url decode, record GCM open).
+ * Run: {@code java -jar psd2-hub-benchmarks.jar TokenPartsExperiment}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +41,6 @@ public class TokenPartsExperiment {
     private byte[] tokenBytes;
     private String record;
     private byte[] recordData;
-    private String recordJson;
 
     @Setup
     public void setUp() throws Exception {
@@ -88,7 +85,6 @@ public class TokenPartsExperiment {
         recordKey = DekCache.get(ring.key(ring.current()).cacheKey(), now);
         tokenBytes = token.getBytes(StandardCharsets.US_ASCII);
         recordData = ("psd2-hub/token-record|" + kvmKey).getBytes(StandardCharsets.US_ASCII);
-        recordJson = new String(Envelope.decrypt(recordKey, Envelope.parse(record), recordData), StandardCharsets.UTF_8);
     }
 
     @Benchmark
@@ -116,11 +112,6 @@ public class TokenPartsExperiment {
     @Benchmark
     public byte[] partRecordOpen() throws EnvelopeException {
         return Envelope.decrypt(recordKey, Envelope.parse(record), recordData);
-    }
-
-    @Benchmark
-    public Map<String, Object> partRecordJson() throws JsonException {
-        return Json.parseObject(recordJson);
     }
 
     private static String tokenLike(int length) {

@@ -92,31 +92,6 @@ public final class Json {
         b.append('"');
     }
 
-    /** Writes a flat object of string, number and boolean members (null members are left out). */
-    public static String writeObject(Map<String, ?> members) {
-        StringBuilder b = new StringBuilder(128);
-        b.append('{');
-        boolean first = true;
-        for (Map.Entry<String, ?> e : members.entrySet()) {
-            Object v = e.getValue();
-            if (v == null) {
-                continue;
-            }
-            if (!first) {
-                b.append(',');
-            }
-            first = false;
-            quote(e.getKey(), b);
-            b.append(':');
-            if (v instanceof Number || v instanceof Boolean) {
-                b.append(v);
-            } else {
-                quote(v.toString(), b);
-            }
-        }
-        return b.append('}').toString();
-    }
-
     private static final class Reader {
         private final String s;
         private int pos;
