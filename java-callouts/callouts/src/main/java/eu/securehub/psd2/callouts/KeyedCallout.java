@@ -87,6 +87,9 @@ abstract class KeyedCallout extends Callout {
         if (wrapped == null) {
             throw new CalloutException("unknown_key_id", "unwrapped-dek-key-id " + keyId + " is not in the keyring");
         }
+        if (DekCache.get(wrapped.cacheKey(), now) != null) {
+            return; // already cached (the flow variable outlives the round that filled it): nothing to do
+        }
         byte[] dek;
         try {
             dek = Base64.getDecoder().decode(plaintext);

@@ -145,6 +145,10 @@ class EnvelopeCalloutsTest {
         assertThat(c.string("envelope.output")).isNotBlank();
         assertThat(DekCache.size()).isEqualTo(1);
 
+        // Later policies of the same request still see the plaintext variable: the cached key is kept as it is.
+        assertThat(callout.execute(c, exec)).isSameAs(ExecutionResult.SUCCESS);
+        assertThat(c.string("envelope.unwrap_required")).isEqualTo("false");
+
         // Warm: the next request needs no KMS call at all.
         MapMessageContext next = ctx(ACCOUNT);
         assertThat(new EnvelopeEncrypt(props()).execute(next, exec)).isSameAs(ExecutionResult.SUCCESS);
