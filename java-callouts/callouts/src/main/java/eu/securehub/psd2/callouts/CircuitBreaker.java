@@ -51,6 +51,12 @@ public final class CircuitBreaker extends Callout {
                 longProperty(ctx, "slow-call-ms", 10000, 1, 3_600_000),
                 longProperty(ctx, "open-seconds", 30, 1, 86400) * 1000,
                 (int) longProperty(ctx, "half-open-permitted", 1, 1, 100));
+        if (event.equals("classify")) {
+            // Only names the outcome (e.g. to count faults in a Quota): no state, no write.
+            ctx.setVariable(var("outcome"), classify(ctx, cfg).label);
+            ctx.setVariable(var("write"), "false");
+            return;
+        }
         long now = now(ctx);
         String storedRecord = property(ctx, "record");
         BreakerState state;
@@ -82,7 +88,7 @@ public final class CircuitBreaker extends Callout {
                 break;
             default:
                 throw new CalloutException("invalid_event",
-                        "event must be before-call, after-call, success, failure or slow");
+                        "event must be before-call, after-call, classify, success, failure or slow");
         }
         boolean write = d.next != state || reset;
         ctx.setVariable(var("allow"), Boolean.toString(d.allow));
@@ -170,14 +176,31 @@ public final class CircuitBreaker extends Callout {
         }
     }
 
-    /** after-call: a bank fault is no status (timeout, connection error) or 5xx; a slow call is one too. */
+    /**
+     * after-call and classify: a bank fault is no status (timeout, connection error) or 5xx; a slow call is
+     * one too. The call's duration is {@code elapsed-ms}, else {@code received-at} − {@code sent-at}
+     * (epoch ms, e.g. target.sent.start.timestamp and target.received.end.timestamp); none when nothing
+     * was received.
+     */
     private Outcome classify(MessageContext ctx, Config cfg) throws CalloutException {
         long status = longProperty(ctx, "status-code", 0, 0, 999);
-        long elapsed = longProperty(ctx, "elapsed-ms", 0, 0, Long.MAX_VALUE);
+        long elapsed = elapsed(ctx);
         if (status == 0 || status >= 500) {
             return Outcome.FAILURE;
         }
         return elapsed >= cfg.slowMs ? Outcome.SLOW : Outcome.SUCCESS;
+    }
+
+    private long elapsed(MessageContext ctx) throws CalloutException {
+        if (!property(ctx, "elapsed-ms").isEmpty()) {
+            return longProperty(ctx, "elapsed-ms", 0, 0, Long.MAX_VALUE);
+        }
+        long received = longProperty(ctx, "received-at", 0, 0, Long.MAX_VALUE);
+        long sent = longProperty(ctx, "sent-at", 0, 0, Long.MAX_VALUE);
+        if (received == 0 || sent == 0) {
+            return 0;
+        }
+        return Math.max(0, received - sent);
     }
 
     private static long seconds(long ms) {

@@ -32,7 +32,8 @@ public final class MintOpaqueToken extends KeyedCallout {
                 text(ctx, "app-id", true, MAX_ID_CHARS),
                 longProperty(ctx, "sca-time", nowSeconds, 0, Long.MAX_VALUE / 1000),
                 0,
-                nowSeconds);
+                nowSeconds,
+                (int) longProperty(ctx, "frequency-per-day", TokenRecord.DEFAULT_FREQUENCY_PER_DAY, 1, 100));
         long maxLifetime = longProperty(ctx, "max-lifetime-seconds", DEFAULT_MAX_LIFETIME_SECONDS, 60, 10L * 365 * 24 * 3600);
         long expiresAt = longProperty(ctx, "expires-at", nowSeconds + maxLifetime, 0, Long.MAX_VALUE / 1000);
         if (expiresAt <= nowSeconds) {

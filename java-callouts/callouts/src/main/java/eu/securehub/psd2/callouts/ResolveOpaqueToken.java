@@ -13,10 +13,12 @@ import java.util.Map;
  */
 public final class ResolveOpaqueToken extends KeyedCallout {
     static final long DEFAULT_ACCESS_SKEW_SECONDS = 30;
+    /** The RTS limit on accesses a day without the customer present. */
+    static final long MAX_UNATTENDED_PER_DAY = 4;
 
     public ResolveOpaqueToken(Map<String, String> properties) {
         super(properties, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "consent_id", "bank_id",
-                "app_id", "sca_time", "expires_at");
+                "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
     }
 
     @Override
@@ -45,6 +47,7 @@ public final class ResolveOpaqueToken extends KeyedCallout {
             throw new CalloutException("expired_token", "the hub token has expired: start a new consent authorisation");
         }
         long skew = longProperty(ctx, "access-expiry-skew-seconds", DEFAULT_ACCESS_SKEW_SECONDS, 0, 3600);
+        long maxUnattended = longProperty(ctx, "max-unattended-per-day", MAX_UNATTENDED_PER_DAY, 0, 100);
         ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
         ctx.setVariable("private.bank.access_token", record.accessToken);
         ctx.setVariable("private.bank.refresh_token", record.refreshToken);
@@ -55,6 +58,10 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         ctx.setVariable(var("app_id"), record.appId);
         ctx.setVariable(var("sca_time"), Long.toString(record.scaTime));
         ctx.setVariable(var("expires_at"), Long.toString(record.expiresAt));
+        ctx.setVariable(var("frequency_per_day"), Integer.toString(record.frequencyPerDay));
+        // PSD2 RTS art. 36(5): at most four accesses a day without the customer, fewer if the consent or bank says so.
+        ctx.setVariable(var("unattended_allow"),
+                Long.toString(Math.min(Math.min(record.frequencyPerDay, maxUnattended), MAX_UNATTENDED_PER_DAY)));
     }
 
     private String authorization(MessageContext ctx) {

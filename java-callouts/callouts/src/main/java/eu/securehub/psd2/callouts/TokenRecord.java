@@ -7,18 +7,22 @@ import java.nio.charset.StandardCharsets;
 /**
  * The bank token set behind one opaque token, as stored (encrypted) in the token KVM.
  *
- * <p>Plaintext layout, version 1 (big-endian; a string is an unsigned 16-bit byte length and UTF-8):
+ * <p>Plaintext layout, version 2 (big-endian; a string is an unsigned 16-bit byte length and UTF-8):
  * <pre>
- *   byte version (1)
+ *   byte version (2)
  *   long access-token expiry, long last SCA time, long hub-token expiry, long issued at (epoch seconds)
+ *   unsigned short the consent's frequencyPerDay
  *   string access token, refresh token (empty: none), consent id, bank id, CRM app id
  * </pre>
+ * Version 1 (the same without the frequency) is still read, as frequency {@value #DEFAULT_FREQUENCY_PER_DAY}.
  * Binary rather than JSON: the record is only ever read by this class, always encrypted, and parsing
  * it sits on every CRM request's path (a JSON parse of the bank's JWT was a third of a resolve).
  */
 final class TokenRecord {
     static final String PREFIX = "token";
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    static final byte VERSION_1 = 1;
+    static final int DEFAULT_FREQUENCY_PER_DAY = 4;
 
     final String accessToken;
     final String refreshToken;
@@ -29,9 +33,10 @@ final class TokenRecord {
     final long scaTime;
     final long expiresAt;
     final long issuedAt;
+    final int frequencyPerDay;
 
     TokenRecord(String accessToken, String refreshToken, long accessExpiresAt, String consentId, String bankId,
-            String appId, long scaTime, long expiresAt, long issuedAt) {
+            String appId, long scaTime, long expiresAt, long issuedAt, int frequencyPerDay) {
         this.accessToken = accessToken;
         this.refreshToken = refreshToken;
         this.accessExpiresAt = accessExpiresAt;
@@ -41,15 +46,20 @@ final class TokenRecord {
         this.scaTime = scaTime;
         this.expiresAt = expiresAt;
         this.issuedAt = issuedAt;
+        this.frequencyPerDay = frequencyPerDay;
     }
 
     TokenRecord expiringAt(long at) {
-        return new TokenRecord(accessToken, refreshToken, accessExpiresAt, consentId, bankId, appId, scaTime, at, issuedAt);
+        return new TokenRecord(accessToken, refreshToken, accessExpiresAt, consentId, bankId, appId, scaTime, at, issuedAt,
+                frequencyPerDay);
     }
 
     byte[] toBytes() {
         byte[][] strings = {utf8(accessToken), utf8(refreshToken), utf8(consentId), utf8(bankId), utf8(appId)};
-        int length = 1 + 4 * Long.BYTES;
+        if (frequencyPerDay < 0 || frequencyPerDay > 0xffff) {
+            throw new IllegalArgumentException("frequencyPerDay does not fit a token record");
+        }
+        int length = 1 + 4 * Long.BYTES + Short.BYTES;
         for (byte[] s : strings) {
             if (s.length > 0xffff) {
                 throw new IllegalArgumentException("a token record field is longer than 65535 bytes");
@@ -57,7 +67,8 @@ final class TokenRecord {
             length += 2 + s.length;
         }
         ByteBuffer b = ByteBuffer.allocate(length);
-        b.put(VERSION).putLong(accessExpiresAt).putLong(scaTime).putLong(expiresAt).putLong(issuedAt);
+        b.put(VERSION).putLong(accessExpiresAt).putLong(scaTime).putLong(expiresAt).putLong(issuedAt)
+                .putShort((short) frequencyPerDay);
         for (byte[] s : strings) {
             b.putShort((short) s.length).put(s);
         }
@@ -68,15 +79,17 @@ final class TokenRecord {
     static TokenRecord fromBytes(byte[] bytes) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.get() != VERSION) {
+            byte version = b.get();
+            if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown token record version");
             }
             long accessExpiresAt = b.getLong();
             long scaTime = b.getLong();
             long expiresAt = b.getLong();
             long issuedAt = b.getLong();
+            int frequency = version == VERSION_1 ? DEFAULT_FREQUENCY_PER_DAY : Short.toUnsignedInt(b.getShort());
             TokenRecord r = new TokenRecord(string(b), string(b), accessExpiresAt, string(b), string(b), string(b),
-                    scaTime, expiresAt, issuedAt);
+                    scaTime, expiresAt, issuedAt, frequency);
             if (b.hasRemaining()) {
                 throw new IllegalArgumentException("token record has trailing bytes");
             }

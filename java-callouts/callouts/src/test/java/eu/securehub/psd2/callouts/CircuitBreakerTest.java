@@ -200,6 +200,50 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void classifyNamesTheOutcomeWithoutTouchingTheState() {
+        tripOpen();
+        String open = kvm;
+        int before = writes;
+        Object[][] cases = {{200, 100L, "success"}, {404, 100L, "success"}, {429, 100L, "success"}, {500, 100L, "failure"},
+            {503, 100L, "failure"}, {"", 100L, "failure"}, {200, 3000L, "slow"}, {200, 2999L, "success"}};
+        for (Object[] k : cases) {
+            MapMessageContext c = run("classify", "status", k[0], "elapsed", k[1], "breaker.stored", "garbage");
+            assertThat(c.string("breaker.outcome")).as("%s %s", k[0], k[1]).isEqualTo(k[2]);
+            assertThat(c.string("breaker.write")).isEqualTo("false");
+            assertThat(c.variables().keySet()).filteredOn(n -> n.startsWith("breaker."))
+                    .containsExactlyInAnyOrder("breaker.stored", "breaker.event", "breaker.outcome", "breaker.write");
+        }
+        assertThat(kvm).isEqualTo(open);
+        assertThat(writes).isEqualTo(before);
+    }
+
+    @Test
+    void elapsedComesFromSentAndReceivedTimesWhenNotGiven() {
+        CircuitBreaker timed = new CircuitBreaker(props("sent-at", "{target.sent.start.timestamp}",
+                "received-at", "{target.received.end.timestamp}"));
+        long sent = 1_800_000_000_000L;
+        assertThat(run(timed, "classify", "status", 200, "target.sent.start.timestamp", sent,
+                "target.received.end.timestamp", sent + 3000).string("breaker.outcome")).isEqualTo("slow");
+        assertThat(run(timed, "classify", "status", 200, "target.sent.start.timestamp", sent,
+                "target.received.end.timestamp", sent + 2999).string("breaker.outcome")).isEqualTo("success");
+        // nothing received: no elapsed time, so the status alone decides
+        assertThat(run(timed, "classify", "status", 200, "target.sent.start.timestamp", sent).string("breaker.outcome"))
+                .isEqualTo("success");
+        assertThat(run(timed, "classify", "target.sent.start.timestamp", sent).string("breaker.outcome")).isEqualTo("failure");
+        // clocks out of order count as no time at all
+        assertThat(run(timed, "classify", "status", 200, "target.sent.start.timestamp", sent,
+                "target.received.end.timestamp", sent - 5000).string("breaker.outcome")).isEqualTo("success");
+        // an explicit elapsed-ms wins
+        assertThat(run(timed, "classify", "status", 200, "elapsed", 10, "target.sent.start.timestamp", sent,
+                "target.received.end.timestamp", sent + 9000).string("breaker.outcome")).isEqualTo("success");
+        // after-call uses the same times
+        MapMessageContext after = run(timed, "after-call", "status", 200, "target.sent.start.timestamp", sent,
+                "target.received.end.timestamp", sent + 4000);
+        assertThat(after.string("breaker.outcome")).isEqualTo("slow");
+        assertThat(after.string("breaker.write")).isEqualTo("true");
+    }
+
+    @Test
     void badEventsAndConfigAreReported() {
         MapMessageContext c = new MapMessageContext().set("breaker.event", "explode");
         assertThat(breaker.execute(c, exec)).isSameAs(ExecutionResult.ABORT);

@@ -279,6 +279,39 @@ class OpaqueTokenCalloutsTest {
     }
 
     @Test
+    void theConsentsFrequencyLimitsUnattendedAccess() {
+        String[][] cases = {{null, null, "4", "4"}, {"2", null, "2", "2"}, {"1", null, "1", "1"}, {"10", null, "10", "4"},
+            {"4", "2", "4", "2"}, {"3", "100", "3", "3"}, {"100", "0", "100", "0"}};
+        for (String[] k : cases) {
+            MapMessageContext m = mintCtx().set("authz.frequency", k[0]);
+            assertThat(new MintOpaqueToken(mintProps("frequency-per-day", "{authz.frequency}")).execute(m, exec))
+                    .isSameAs(ExecutionResult.SUCCESS);
+            kvm.put(m.string("token.kvm_key"), m.string("token.kvm_value"));
+            MapMessageContext c = resolve("Bearer " + m.string("private.token.opaque"), "crm-app-1",
+                    "max-unattended-per-day", "{bank.unattended_per_day}");
+            if (k[1] != null) {
+                c.set("bank.unattended_per_day", k[1]);
+                new ResolveOpaqueToken(resolveProps("decrypt", "max-unattended-per-day", "{bank.unattended_per_day}")).execute(c, exec);
+            }
+            assertThat(c.string("token.error")).isNull();
+            assertThat(c.string("token.frequency_per_day")).as("%s/%s", k[0], k[1]).isEqualTo(k[2]);
+            assertThat(c.string("token.unattended_allow")).as("%s/%s", k[0], k[1]).isEqualTo(k[3]);
+        }
+    }
+
+    @Test
+    void mintRefusesAnOutOfRangeFrequency() {
+        for (String f : List.of("0", "101", "often")) {
+            MapMessageContext m = mintCtx().set("authz.frequency", f);
+            assertThat(new MintOpaqueToken(mintProps("frequency-per-day", "{authz.frequency}")).execute(m, exec))
+                    .isSameAs(ExecutionResult.ABORT);
+            assertThat(m.string("token.error_code")).isEqualTo("invalid_property");
+        }
+        MapMessageContext c = resolve("Bearer " + mint(), "crm-app-1", "max-unattended-per-day", "5000");
+        assertThat(c.string("token.error_code")).isEqualTo("invalid_property");
+    }
+
+    @Test
     void resolveNeedsAKnownStep() {
         MapMessageContext c = new MapMessageContext().set("private.keyring", keys.keyring());
         assertThat(new ResolveOpaqueToken(resolveProps("both")).execute(c, exec)).isSameAs(ExecutionResult.ABORT);

@@ -62,6 +62,56 @@ public final class Json {
         return out.toString();
     }
 
+    /**
+     * The JSON text of a value built from {@link Map}s (string keys, in their iteration order),
+     * {@link List}s, {@link String}s, {@link Number}s, {@link Boolean}s and null, as {@link #parse} returns them.
+     */
+    public static String write(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(value, b, 0);
+        return b.toString();
+    }
+
+    private static void write(Object value, StringBuilder b, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH);
+        }
+        if (value == null) {
+            b.append("null");
+        } else if (value instanceof String) {
+            quote((String) value, b);
+        } else if (value instanceof Boolean || value instanceof Long || value instanceof Integer
+                || value instanceof BigDecimal) {
+            b.append(value);
+        } else if (value instanceof Map) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                quote(String.valueOf(e.getKey()), b);
+                b.append(':');
+                write(e.getValue(), b, depth + 1);
+            }
+            b.append('}');
+        } else if (value instanceof List) {
+            b.append('[');
+            boolean first = true;
+            for (Object item : (List<?>) value) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                write(item, b, depth + 1);
+            }
+            b.append(']');
+        } else {
+            throw new IllegalArgumentException("cannot write a " + value.getClass().getSimpleName() + " as JSON");
+        }
+    }
+
     /** The JSON string literal for {@code s}. */
     public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2);

@@ -75,6 +75,17 @@ class JsonTest {
     }
 
     @Test
+    void writesWhatItParses() throws Exception {
+        String text = "{\"s\":\"a\\\"b\\u0001\u00e9\",\"i\":-12,\"d\":1.5,\"t\":true,\"n\":null,\"a\":[1,{}],\"o\":{\"x\":[]}}";
+        assertThat(Json.write(Json.parse(text))).isEqualTo(text);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("z", 1);
+        m.put("a", List.of("x", false));
+        assertThat(Json.write(m)).isEqualTo("{\"z\":1,\"a\":[\"x\",false]}");
+        assertThatThrownBy(() -> Json.write(new Object())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void quotes() throws Exception {
         assertThat(Json.quote("a\"\\\n\u0001")).isEqualTo("\"a\\\"\\\\\\n\\u0001\"");
         assertThat(Json.parse(Json.quote("v\"\u00e9\t"))).isEqualTo("v\"\u00e9\t");

@@ -1,0 +1,307 @@
+package eu.securehub.psd2.callouts;
+
+import com.apigee.flow.message.MessageContext;
+import eu.securehub.psd2.callouts.json.Json;
+import eu.securehub.psd2.callouts.json.JsonException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code Java-Problem}: the hub's RFC 9457 problem details for any fault. The cause is taken, in this
+ * order, from the hub code a flow set before a RaiseFault, the first callout error code, the fault name,
+ * and the bank's error status. The detail is a fixed sentence per code: nothing from the request or the
+ * bank is copied, except the OpenAPI validation cause with every quoted value replaced by "…", and the
+ * bank's Berlin Group error code. It never fails on odd input: anything unknown is an internal error.
+ */
+public final class Problem extends Callout {
+    static final String PREFIX = "problem";
+    static final int MAX_CAUSE_CHARS = 300;
+    private static final int MAX_BANK_BODY_CHARS = 64 * 1024;
+    private static final Pattern BANK_CODE = Pattern.compile("^[A-Z0-9_]{1,64}$");
+    private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+    private static final Pattern FOUND_VALUE = Pattern.compile("(found: )[^,)\\]]+");
+    private static final Set<String> CONSENT_CODES = Set.of("CONSENT_INVALID", "CONSENT_EXPIRED", "CONSENT_UNKNOWN");
+
+    /** One row of the problem table. */
+    static final class Kind {
+        final int status;
+        final String slug;
+        final String title;
+
+        Kind(int status, String slug, String title) {
+            this.status = status;
+            this.slug = slug;
+            this.title = title;
+        }
+    }
+
+    private static final Kind VALIDATION = new Kind(400, "validation-failed", "Validation failed");
+    private static final Kind BANK_ERROR = new Kind(502, "bank-error", "Bank error");
+    private static final Kind INTERNAL = new Kind(500, "internal-error", "Internal error");
+
+    /** Hub code -> problem kind. */
+    static final Map<String, Kind> KINDS = new HashMap<>();
+    /** Hub code -> the detail sentence. */
+    static final Map<String, String> DETAILS = new HashMap<>();
+    /** Apigee fault name -> hub code. */
+    static final Map<String, String> FAULTS = new HashMap<>();
+
+    private static void code(String code, Kind kind, String detail) {
+        KINDS.put(code, kind);
+        DETAILS.put(code, detail);
+    }
+
+    private static void faults(String code, String... names) {
+        for (String name : names) {
+            FAULTS.put(name, code);
+        }
+    }
+
+    static {
+        code("validation_failed", VALIDATION, "The request does not match the API description.");
+        code("invalid_request", VALIDATION, "The request is invalid: check its members against the API description.");
+        code("invalid_return_url", VALIDATION,
+                "returnUrl must equal one of the return URLs registered for your app and use https.");
+        code("invalid_state", VALIDATION, "The state parameter is missing or malformed: start a new authorisation.");
+        code("invalid_bank_id", VALIDATION,
+                "The bank id is malformed: use the id of a configured bank (lower-case letters, digits and hyphens).");
+        code("invalid_code", VALIDATION,
+                "The bank's redirect carried no usable authorisation code: start a new authorisation.");
+        code("invalid_json", VALIDATION, "The request body is not a JSON object.");
+        code("payload_too_large", new Kind(413, "validation-failed", "Payload too large"),
+                "The request body is too large.");
+        Kind unauthenticated = new Kind(401, "unauthenticated", "Unauthenticated");
+        code("unauthenticated", unauthenticated, "Send a valid API key of an approved app.");
+        Kind forbidden = new Kind(403, "forbidden", "Forbidden");
+        code("forbidden", forbidden, "Your app is not allowed to call this resource.");
+        code("app_mismatch", forbidden, "The hub token was issued to another app: use a token issued to yours.");
+        Kind invalidToken = new Kind(401, "invalid-token", "Invalid token");
+        code("malformed_token", invalidToken, "Send Authorization: Bearer with a hub token (hub_ and 48 characters).");
+        code("unknown_token", invalidToken,
+                "The hub token is not known (revoked or never issued): start a new consent authorisation.");
+        code("expired_token", invalidToken, "The hub token has expired: start a new consent authorisation.");
+        code("undecryptable_token", invalidToken, "The hub token can no longer be used: start a new consent authorisation.");
+        code("unknown_bank", new Kind(404, "unknown-bank", "Unknown bank"), "No bank is configured with this id.");
+        code("not_found", new Kind(404, "not-found", "Not found"), "There is no such resource: check the path.");
+        code("method_not_allowed", new Kind(405, "method-not-allowed", "Method not allowed"),
+                "This method is not allowed on this resource.");
+        code("unknown_session", new Kind(404, "session-not-found", "Session not found"),
+                "The authorisation session is not known or already completed: start a new authorisation.");
+        code("expired_state", new Kind(410, "authorisation-expired", "Authorisation expired"),
+                "The authorisation was not completed in time: start a new authorisation.");
+        Kind authorisationFailed = new Kind(400, "authorisation-failed", "Authorisation failed");
+        code("issuer_mismatch", authorisationFailed,
+                "The authorisation response did not come from the bank's authorisation server: start a new authorisation.");
+        code("authorisation_denied", authorisationFailed, "The customer did not authorise the consent at the bank.");
+        code("invalid_id_token", authorisationFailed,
+                "The bank's ID token could not be verified: start a new authorisation.");
+        code("consent_invalid", new Kind(403, "consent-invalid", "Consent invalid"),
+                "The consent is not valid at the bank (expired, revoked or unknown): start a new consent authorisation.");
+        code("budget_exhausted", new Kind(429, "budget-exhausted", "Budget exhausted"),
+                "The consent's daily budget of accesses without the customer is used up: retry tomorrow or with the customer present.");
+        code("rate_limited", new Kind(429, "rate-limited", "Rate limited"),
+                "Too many requests for this bank: slow down and retry later.");
+        code("bank_unavailable", new Kind(503, "bank-unavailable", "Bank unavailable"),
+                "The bank cannot be reached at the moment: retry later.");
+        code("bank_timeout", new Kind(504, "bank-timeout", "Bank timeout"), "The bank did not answer in time: retry later.");
+        code("bank_error", BANK_ERROR, "The bank refused or failed the request; bankCode gives its reason when it sent one.");
+        // The bank answered, but not as its API or OAuth metadata promise: a bank fault, not the hub's.
+        for (String malformed : new String[] {"invalid_bank_response", "invalid_metadata", "invalid_par_response",
+                "invalid_token_response"}) {
+            code(malformed, BANK_ERROR, "The bank's answer could not be used: retry later; quote the requestId if it persists.");
+        }
+        code("kms_unavailable", new Kind(503, "key-service-unavailable", "Key service unavailable"),
+                "The hub's key service is unavailable at the moment: retry later.");
+        code("internal_error", INTERNAL,
+                "The hub could not process the request: retry later, and quote the requestId if it persists.");
+
+        faults("validation_failed", "Failed", "OASValidationFailure");
+        faults("unauthenticated", "InvalidApiKey", "FailedToResolveAPIKey", "ApiKeyNotApproved",
+                "DeveloperStatusNotActive", "AppStatusNotActive", "invalid_client-app_not_approved");
+        faults("forbidden", "InvalidApiKeyForGivenResource", "InvalidApiCallAsNoApiProductMatchFound");
+        faults("invalid_id_token", "InvalidToken", "TokenExpired", "TokenNotYetValid", "InvalidClaim",
+                "JwtAudienceMismatch", "JwtIssuerMismatch", "NoMatchingPublicKey", "KeyIdMissing",
+                "AlgorithmInTokenNotPresentInConfiguration", "AlgorithmMismatch", "FailedToDecode",
+                "FailedToResolveVariable", "InvalidJsonFormat", "NoAlgorithmFoundInHeader");
+        faults("budget_exhausted", "QuotaViolation");
+        faults("rate_limited", "SpikeArrestViolation");
+        faults("bank_unavailable", "ConnectionRefused", "ConnectionReset", "ConnectionTimeout", "SSLHandshakeError",
+                "NoActiveTargets", "ServiceUnavailable", "ReadError", "WriteError");
+        faults("bank_timeout", "GatewayTimeout", "ReadTimeout", "WriteTimeout");
+        faults("bank_error", "ErrorResponseCode");
+        faults("internal_error", "ExecutionReturnedFailure");
+    }
+
+    public Problem(Map<String, String> properties) {
+        super(properties, PREFIX, "status", "type", "title", "code", "body");
+    }
+
+    @Override
+    protected void run(MessageContext ctx) {
+        String code = cause(ctx);
+        String bankCode = bankCode(rawProperty(ctx, "bank-body"));
+        if (code.equals("bank_error") && bankCode != null && CONSENT_CODES.contains(bankCode)) {
+            code = "consent_invalid";
+        }
+        Kind kind = KINDS.get(code);
+        if (kind == null) {
+            code = "internal_error";
+            kind = INTERNAL;
+        }
+        int status = kind.status;
+        if (kind == BANK_ERROR) {
+            int bankStatus = status(property(ctx, "bank-status"));
+            if (bankStatus == 0) {
+                bankStatus = status(property(ctx, "status-code"));
+            }
+            status = bankStatus >= 400 && bankStatus < 500 && bankStatus != 401 ? bankStatus : 502;
+        }
+        String detail = DETAILS.get(code);
+        if (code.equals("validation_failed")) {
+            String cause = scrub(property(ctx, "validation-cause"));
+            if (!cause.isEmpty()) {
+                detail = "The request does not match the API description: " + cause;
+            }
+        }
+        String type = "urn:psd2-hub:problem:" + kind.slug;
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", kind.title);
+        body.put("status", (long) status);
+        body.put("detail", detail);
+        String instance = instance(property(ctx, "instance"));
+        if (!instance.isEmpty()) {
+            body.put("instance", instance);
+        }
+        String requestId = property(ctx, "request-id");
+        if (REQUEST_ID.matcher(requestId).matches()) {
+            body.put("requestId", requestId);
+        }
+        body.put("code", code);
+        if (bankCode != null) {
+            body.put("bankCode", bankCode);
+        }
+        ctx.setVariable(var("status"), Integer.toString(status));
+        ctx.setVariable(var("type"), type);
+        ctx.setVariable(var("title"), kind.title);
+        ctx.setVariable(var("code"), code);
+        ctx.setVariable(var("body"), Json.write(body));
+    }
+
+    /** The hub code: error-code, else the first callout code, else the fault's, else bank_error for a bank 4xx/5xx. */
+    private String cause(MessageContext ctx) {
+        String code = property(ctx, "error-code");
+        if (!code.isEmpty()) {
+            return code;
+        }
+        for (String c : property(ctx, "callout-codes").split(",")) {
+            if (!c.trim().isEmpty()) {
+                return c.trim();
+            }
+        }
+        String fault = FAULTS.get(property(ctx, "fault-name"));
+        if (fault != null) {
+            return fault;
+        }
+        return status(property(ctx, "bank-status")) >= 400 ? "bank_error" : "internal_error";
+    }
+
+    private static int status(String s) {
+        if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return 0;
+        }
+        int n = Integer.parseInt(s);
+        return n >= 100 && n <= 599 ? n : 0;
+    }
+
+    /** tppMessages[0].code of a Berlin Group error body, when it is an upper-case code; else null. */
+    static String bankCode(String body) {
+        if (body.isEmpty() || body.length() > MAX_BANK_BODY_CHARS) {
+            return null;
+        }
+        try {
+            Object messages = Json.parseObject(body).get("tppMessages");
+            if (!(messages instanceof List) || ((List<?>) messages).isEmpty()) {
+                return null;
+            }
+            Object first = ((List<?>) messages).get(0);
+            Object code = first instanceof Map ? ((Map<?, ?>) first).get("code") : null;
+            return code instanceof String && BANK_CODE.matcher((String) code).matches() ? (String) code : null;
+        } catch (JsonException e) {
+            return null;
+        }
+    }
+
+    /** The request path without its query, when it looks like a path. */
+    private static String instance(String path) {
+        int q = path.indexOf('?');
+        String p = q < 0 ? path : path.substring(0, q);
+        if (!p.startsWith("/") || p.length() > 256 || !Fields.visibleAscii(p)) {
+            return "";
+        }
+        return p;
+    }
+
+    /**
+     * The OpenAPI validation cause, safe to return: only the reason (not the wrapper naming the spec), every
+     * quoted value and every {@code found: value} replaced by "…", control characters as spaces, at most
+     * 300 characters.
+     */
+    static String scrub(String cause) {
+        String s = cause;
+        String marker = "failed with reason: \"";
+        int m = s.indexOf(marker);
+        if (m >= 0) {
+            int start = m + marker.length();
+            int end = s.lastIndexOf('"');
+            s = end > start ? s.substring(start, end) : s.substring(start);
+        }
+        StringBuilder out = new StringBuilder(Math.min(s.length(), 1024));
+        int i = 0;
+        while (i < s.length() && out.length() <= MAX_CAUSE_CHARS) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                int close = s.indexOf('"', i + 1);
+                out.append('…');
+                if (close < 0) {
+                    break;
+                }
+                i = close + 1;
+            } else if (c == '\'' && (i == 0 || !Character.isLetterOrDigit(s.charAt(i - 1)))) {
+                int close = closingQuote(s, i + 1);
+                out.append('…');
+                if (close < 0) {
+                    break;
+                }
+                i = close + 1;
+            } else {
+                out.append(Character.isISOControl(c) ? ' ' : c);
+                i++;
+            }
+        }
+        String scrubbed = FOUND_VALUE.matcher(out).replaceAll("$1…").replaceAll("\\s+", " ").trim();
+        if (scrubbed.length() > MAX_CAUSE_CHARS) {
+            int cut = MAX_CAUSE_CHARS;
+            if (Character.isHighSurrogate(scrubbed.charAt(cut - 1))) {
+                cut--;
+            }
+            scrubbed = scrubbed.substring(0, cut);
+        }
+        return scrubbed;
+    }
+
+    /** The single quote that closes a value opened before {@code from}: one not followed by a letter or digit. */
+    private static int closingQuote(String s, int from) {
+        for (int i = s.indexOf('\'', from); i >= 0; i = s.indexOf('\'', i + 1)) {
+            if (i + 1 >= s.length() || !Character.isLetterOrDigit(s.charAt(i + 1))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
