@@ -1,0 +1,80 @@
+package eu.securehub.psd2.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a bank profile (the value of a {@code psd2-hub-banks} entry) as far as config can: the
+ * fields the flows read are present, URLs are https (http only on a loopback host, for the local
+ * sandbox banks), limits are in range. The BankProfile callout checks the same again at run time.
+ */
+final class BankProfileCheck {
+    static final List<String> REQUIRED = List.of("bankId", "name", "metadataUrl", "issuer", "clientId", "jwksUri", "scopes");
+    static final List<String> URLS = List.of("metadataUrl", "issuer", "jwksUri");
+    static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
+    static final Pattern SPIKE_RATE = Pattern.compile("^\\d+p[sm]$");
+    static final List<String> BREAKER_FIELDS = List.of("failureThreshold", "windowSeconds", "openSeconds",
+            "slowCallMs", "halfOpenPermitted");
+
+    private BankProfileCheck() {
+    }
+
+    static void check(String what, String id, Map<String, Object> profile, List<String> problems) {
+        for (String field : REQUIRED) {
+            Object v = profile.get(field);
+            if (!(v instanceof String) || ((String) v).isBlank()) {
+                problems.add(what + ": profile field " + field + " is missing");
+            }
+        }
+        if (profile.get("bankId") instanceof String && !id.equals(profile.get("bankId"))) {
+            problems.add(what + ": profile bankId must equal the entry name " + id);
+        }
+        for (String field : URLS) {
+            if (profile.get(field) instanceof String && !secureUrl((String) profile.get(field))) {
+                problems.add(what + ": profile field " + field
+                        + " must be an https URL (http only on 127.0.0.1, localhost or [::1])");
+            }
+        }
+        Object perDay = profile.get("unattendedPerDay");
+        if (perDay != null && !(perDay instanceof Long && (Long) perDay >= 1 && (Long) perDay <= 4)) {
+            problems.add(what + ": profile field unattendedPerDay must be a number from 1 to 4 (PSD2 RTS art. 36(6))");
+        }
+        Object rate = profile.get("spikeArrestRate");
+        if (rate != null && !(rate instanceof String && SPIKE_RATE.matcher((String) rate).matches())) {
+            problems.add(what + ": profile field spikeArrestRate must look like 20ps or 600pm");
+        }
+        Object breaker = profile.get("breaker");
+        if (breaker != null) {
+            if (!(breaker instanceof Map)) {
+                problems.add(what + ": profile field breaker must be an object");
+                return;
+            }
+            for (Map.Entry<String, Object> e : ConfigTree.asMap(breaker).entrySet()) {
+                if (!BREAKER_FIELDS.contains(e.getKey())) {
+                    problems.add(what + ": profile field breaker." + e.getKey() + " is unknown (expected " + BREAKER_FIELDS + ")");
+                } else if (!(e.getValue() instanceof Long) || (Long) e.getValue() < 1) {
+                    problems.add(what + ": profile field breaker." + e.getKey() + " must be a positive whole number");
+                }
+            }
+        }
+    }
+
+    static boolean secureUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null) {
+                return false;
+            }
+            if ("https".equals(uri.getScheme())) {
+                return true;
+            }
+            return "http".equals(uri.getScheme()) && LOOPBACK.contains(uri.getHost());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package eu.securehub.psd2.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assembles the file apigee-config-maven-plugin reads: {@code orgConfig} from the root edge.json and
+ * {@code envConfig.ENV} from the folders.
+ *
+ * <p>For {@code mvn verify} every environment goes in, as committed: deploy-time placeholders stay,
+ * and an environment without its key file (kvms/ENV/psd2-hub-keys.json, written by kms-key-tool) is
+ * reported but not an error. For a deploy ({@link #forDeploy}) only that environment goes in, and
+ * everything must be complete: placeholders resolved, the files they name present, the keyring there.
+ */
+final class EdgeJson {
+
+    private EdgeJson() {
+    }
+
+    /** Every environment, as committed. Returns the notes to show (e.g. a missing key file). */
+    static List<String> assembleAll(ConfigTree tree, Path out) {
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> envConfig = new LinkedHashMap<>();
+        for (ConfigTree.Env env : tree.envs.values()) {
+            if (!env.hasKeyring()) {
+                notes.add("environment " + env.name + " has no kvms/" + env.name + "/" + ConfigTree.KEYS_MAP
+                        + ".json with a " + ConfigTree.KEYRING_ENTRY + " entry yet (kms-key-tool writes it);"
+                        + " a deploy of " + env.name + " needs it");
+            }
+            envConfig.put(env.name, envConfig(tree, env));
+        }
+        write(out, document(tree, envConfig));
+        return notes;
+    }
+
+    /**
+     * One environment for a deploy, under the Apigee environment name {@code apigeeEnv} (usually the
+     * folder name). Fails, naming each problem, when anything is left to give.
+     */
+    static void forDeploy(ConfigTree tree, String envName, String apigeeEnv, Path out) {
+        ConfigTree.Env env = tree.envs.get(envName);
+        if (env == null) {
+            throw new ConfigException("environment " + envName + " is not configured: there is no targetservers/"
+                    + envName + "/, keystores/" + envName + "/ and kvms/" + envName + "/ (known: " + tree.envs.keySet() + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        Path keys = tree.root.resolve("kvms").resolve(envName).resolve(ConfigTree.KEYS_MAP + ".json");
+        if (!env.hasKeyring()) {
+            problems.add(keys + " is missing or has no " + ConfigTree.KEYRING_ENTRY + " entry: create the keyring"
+                    + " with kms-key-tool first (java -jar java-callouts/kms-key-tool/target/kms-key-tool.jar create --env "
+                    + envName + " …)");
+        }
+        for (Map<String, Object> alias : env.aliases) {
+            String what = "keystores/" + envName + ": alias " + alias.get("alias");
+            for (Map.Entry<String, Object> e : alias.entrySet()) {
+                if (e.getValue() instanceof String && Placeholders.unresolved((String) e.getValue())) {
+                    problems.add(what + ": " + e.getKey() + " needs a value at deploy time: pass "
+                            + Placeholders.describe((String) e.getValue()));
+                } else if (ConfigTree.ALIAS_FILE_FIELDS.contains(e.getKey()) && e.getValue() instanceof String
+                        && !Files.isRegularFile(Path.of((String) e.getValue()))) {
+                    problems.add(what + ": " + e.getKey() + " " + e.getValue() + " is not a file");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("Cannot deploy environment " + envName + ":", problems);
+        }
+        Map<String, Object> envConfig = new LinkedHashMap<>();
+        envConfig.put(apigeeEnv, envConfig(tree, env));
+        write(out, document(tree, envConfig));
+    }
+
+    private static Map<String, Object> document(ConfigTree tree, Map<String, Object> envConfig) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("version", "1.0");
+        doc.put("envConfig", envConfig);
+        doc.put("orgConfig", tree.orgConfig);
+        return doc;
+    }
+
+    private static Map<String, Object> envConfig(ConfigTree tree, ConfigTree.Env env) {
+        Map<String, Object> c = new LinkedHashMap<>(tree.allEnvConfig);
+        c.put("keystores", env.keystores);
+        c.put("aliases", env.aliases);
+        c.put("references", env.references);
+        c.put("targetServers", new ArrayList<>(env.targetServers.values()));
+        c.put("kvms", new ArrayList<>(env.kvms.values()));
+        return c;
+    }
+
+    /** Written through a temporary file; owner-only where the file system allows (it may hold a password). */
+    private static void write(Path out, Object doc) {
+        Path file = out.toAbsolutePath();
+        Path temp = null;
+        try {
+            Files.createDirectories(file.getParent());
+            temp = Files.createTempFile(file.getParent(), ".edge", ".tmp");
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(temp, Json.pretty(doc), StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot write " + file + ": " + e.getMessage());
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // nothing was left but a temporary copy in target/
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package eu.securehub.psd2.config;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The build's config tool (run by Maven through exec:java, or by hand with java -cp):
+ *
+ * <pre>
+ * assemble     --config-dir DIR --out FILE                      every environment, as committed (mvn verify)
+ * assemble     --config-dir DIR --out FILE --env ENV [--apigee-env NAME]
+ *                                                               one environment for a deploy: complete or an error
+ * bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]
+ *                                                               per-bank TargetEndpoints and RouteRules in the built proxy
+ * </pre>
+ *
+ * A failure is a {@link ConfigException} whose message lists every problem; it ends the build (or the
+ * JVM, with exit code 1) without a stack trace. The tool never calls Apigee.
+ */
+public final class Main {
+    private static final String USAGE = "usage: assemble --config-dir DIR --out FILE [--env ENV [--apigee-env NAME]]"
+            + " | bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        run(args, Placeholders.fromSystem(), System.out);
+    }
+
+    static void run(String[] args, Placeholders placeholders, PrintStream out) {
+        if (args.length == 0) {
+            throw new ConfigException(USAGE);
+        }
+        String command = args[0];
+        Map<String, String> options = options(args);
+        Path configDir = Path.of(required(options, "config-dir"));
+        switch (command) {
+            case "assemble": {
+                Path file = Path.of(required(options, "out"));
+                String env = options.get("env");
+                if (env == null) {
+                    allowed(options, "config-dir", "out");
+                    ConfigTree tree = ConfigTree.load(configDir, new Placeholders(name -> null));
+                    List<String> notes = EdgeJson.assembleAll(tree, file);
+                    for (String note : notes) {
+                        out.println("[config-assembler] NOTE: " + note);
+                    }
+                } else {
+                    allowed(options, "config-dir", "out", "env", "apigee-env");
+                    ConfigTree tree = ConfigTree.load(configDir, placeholders);
+                    String apigeeEnv = options.getOrDefault("apigee-env", env);
+                    EdgeJson.forDeploy(tree, env, apigeeEnv.isBlank() ? env : apigeeEnv, file);
+                    out.println("[config-assembler] " + file + ": environment " + env + " as Apigee environment "
+                            + apigeeEnv + ", banks " + tree.bankIds);
+                }
+                return;
+            }
+            case "bank-targets": {
+                allowed(options, "config-dir", "bundle", "source-bundle");
+                ConfigTree tree = ConfigTree.load(configDir, new Placeholders(name -> null));
+                String source = options.get("source-bundle");
+                BankTargets.generate(Path.of(required(options, "bundle")), source == null ? null : Path.of(source),
+                        tree.bankIds);
+                return;
+            }
+            default:
+                throw new ConfigException("unknown command " + command + "; " + USAGE);
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new ConfigException("unexpected argument " + a + "; " + USAGE);
+            }
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("option " + a + " needs a value; " + USAGE);
+                }
+                name = a.substring(2);
+                value = args[++i];
+            }
+            if (options.put(name, value) != null) {
+                throw new ConfigException("option --" + name + " is given twice");
+            }
+        }
+        return options;
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String v = options.get(name);
+        if (v == null || v.isBlank()) {
+            throw new ConfigException("option --" + name + " is required; " + USAGE);
+        }
+        return v;
+    }
+
+    private static void allowed(Map<String, String> options, String... names) {
+        for (String name : options.keySet()) {
+            if (!List.of(names).contains(name)) {
+                throw new ConfigException("option --" + name + " does not apply here; " + USAGE);
+            }
+        }
+    }
+}

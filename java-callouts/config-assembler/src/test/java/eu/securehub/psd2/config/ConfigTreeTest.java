@@ -1,0 +1,144 @@
+package eu.securehub.psd2.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTreeTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void readsTheEnvironmentsAndTheirBanks() {
+        Fixture f = Fixture.copy(temp);
+
+        ConfigTree tree = f.load();
+
+        assertThat(tree.envs.keySet()).containsExactly("dev", "live");
+        assertThat(tree.bankIds).containsExactly("north", "south-2");
+        ConfigTree.Env dev = tree.envs.get("dev");
+        assertThat(dev.targetServers.keySet()).containsExactly("bank-north", "bank-south-2");
+        assertThat(dev.kvms.keySet()).containsExactly("psd2-hub-authz", "psd2-hub-banks", "psd2-hub-breaker",
+                "psd2-hub-config", "psd2-hub-keys", "psd2-hub-sessions", "psd2-hub-tokens");
+        assertThat(dev.hasKeyring()).isTrue();
+        assertThat(tree.envs.get("live").hasKeyring()).isFalse();
+        assertThat(tree.orgConfig).containsKeys("apiProducts", "developers", "developerApps");
+    }
+
+    @Test
+    void aBankProfileWrittenAsAnObjectBecomesACompactStringValue() {
+        ConfigTree tree = Fixture.copy(temp).load();
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) tree.envs.get("dev").kvms.get("psd2-hub-banks").get("entry");
+
+        assertThat(entries.get(0).get("name")).isEqualTo("north");
+        assertThat(entries.get(0).get("value")).isInstanceOf(String.class).asString()
+                .startsWith("{\"bankId\":\"north\",\"name\":\"North\",\"metadataUrl\":\"https://north.bank.test/");
+    }
+
+    @Test
+    void aBankInTheRegistryWithoutTargetServerAndTheReverseAreErrors() {
+        Fixture f = Fixture.copy(temp);
+        f.delete("targetservers/live/bank-north.json");
+        f.write(f.config("targetservers/live/bank-east.json"), f.read(f.config("targetservers/live/bank-south-2.json"))
+                .replace("bank-south-2", "bank-east"));
+
+        assertThatThrownBy(f::load)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bank north is in kvms/live/psd2-hub-banks.json but has no TargetServer targetservers/live/bank-north.json")
+                .hasMessageContaining("TargetServer targetservers/live/bank-east.json has no bank east in kvms/live/psd2-hub-banks.json")
+                .hasMessageContaining("environments dev and live define different banks (dev: [north, south-2], live: [east, south-2])");
+    }
+
+    @Test
+    void everyTargetServerNeedsEnforcedMutualTlsWithReferences() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("targetservers/dev/bank-north.json", t -> t.replace("\"enforce\": true", "\"enforce\": false")
+                .replace("\"clientAuthEnabled\": true,", "")
+                .replace("\"ref://trust-ref\"", "\"trust-ks\"")
+                .replace("\"TLSv1.3\"", "\"TLSv1.1\""));
+        f.edit("targetservers/live/bank-north.json", t -> t.replaceAll("(?s),\\s*\"sSLInfo\".*\\}\\s*\\}", "}"));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("targetservers/dev/bank-north.json: sSLInfo.enforce must be true")
+                .hasMessageContaining("targetservers/dev/bank-north.json: sSLInfo.clientAuthEnabled must be true")
+                .hasMessageContaining("targetservers/dev/bank-north.json: sSLInfo.trustStore must be a reference (ref://NAME)")
+                .hasMessageContaining("targetservers/dev/bank-north.json: sSLInfo.protocols must list TLSv1.2 and/or TLSv1.3 only")
+                .hasMessageContaining("targetservers/live/bank-north.json: \"sSLInfo\" is missing");
+    }
+
+    @Test
+    void referencesKeystoresAndAliasesMustExistInTheEnvironment() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("keystores/dev/keystores.json", t -> t.replace("\"alias\": \"bank-north\"", "\"alias\": \"north\"")
+                .replace("\"name\": \"qwac-ref\"", "\"name\": \"other-ref\""));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("targetservers/dev/bank-north.json: truststore trust-ks has no alias bank-north")
+                .hasMessageContaining("targetservers/dev/bank-north.json: keyStore reference qwac-ref is not in keystores/dev");
+    }
+
+    @Test
+    void aPasswordIsNeverACommittedValue() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("keystores/live/keystores.json", t -> t.replace("${fx.password}", "changeit"));
+
+        assertThatThrownBy(f::load).hasMessageContaining(
+                "keystores/live/keystores.json: alias qwac: \"password\" must be a ${…} placeholder given at deploy time");
+    }
+
+    @Test
+    void edgeJsonHoldsOrgConfigOnly() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("edge.json", t -> t.replace("\"version\": \"1.0\",", "\"version\": \"1.0\", \"envConfig\": {},")
+                .replaceAll("\"apiProducts\": \\[\\s*\"p1\"", "\"apiProducts\": [\"p2\""));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("edge.json has envConfig: environment config is assembled from targetservers/")
+                .hasMessageContaining("edge.json app app1 uses API product p2, which is not in orgConfig.apiProducts");
+    }
+
+    @Test
+    void missingFoldersMapsAndEntriesAreNamed() {
+        Fixture f = Fixture.copy(temp);
+        f.delete("kvms/live/psd2-hub-breaker.json");
+        f.edit("kvms/dev/psd2-hub-config.json", t -> t.replace("callback-url", "callback"));
+        f.write(f.config("targetservers/qa/bank-north.json"), f.read(f.config("targetservers/dev/bank-north.json")));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("kvms/live/psd2-hub-breaker.json is missing")
+                .hasMessageContaining("kvms/dev/psd2-hub-config.json has no entry callback-url")
+                .hasMessageContaining("environment qa has no keystores/qa/ folder")
+                .hasMessageContaining("environment qa has no kvms/qa/ folder");
+    }
+
+    @Test
+    void bankProfilesAreChecked() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("kvms/live/psd2-hub-banks.json", t -> t.replace("\"bankId\": \"north\"", "\"bankId\": \"nord\"")
+                .replace("https://north.bank.test/jwks", "http://north.bank.test/jwks")
+                .replaceFirst("\"unattendedPerDay\": 4", "\"unattendedPerDay\": 5"));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("kvms/live/psd2-hub-banks.json: bank north: profile bankId must equal the entry name north")
+                .hasMessageContaining("bank north: profile field jwksUri must be an https URL")
+                .hasMessageContaining("bank north: profile field unattendedPerDay must be a number from 1 to 4");
+    }
+
+    @Test
+    void theNameInsideAFileMatchesTheFileName() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("kvms/dev/psd2-hub-authz.json", t -> t.replace("\"psd2-hub-authz\"", "\"authz\""));
+        f.edit("targetservers/dev/bank-north.json", t -> t.replace("\"name\": \"bank-north\"", "\"name\": \"north\""));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("kvms/dev/psd2-hub-authz.json: \"name\" must equal the file name (psd2-hub-authz)")
+                .hasMessageContaining("targetservers/dev/bank-north.json: \"name\" must equal the file name (bank-north)");
+    }
+}

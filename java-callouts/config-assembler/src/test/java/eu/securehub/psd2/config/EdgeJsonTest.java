@@ -1,0 +1,124 @@
+package eu.securehub.psd2.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeJsonTest {
+    @TempDir
+    Path temp;
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o, String... path) {
+        Object v = o;
+        for (String p : path) {
+            v = ((Map<String, Object>) v).get(p);
+        }
+        return (Map<String, Object>) v;
+    }
+
+    @Test
+    void assemblesOrgConfigAndEveryEnvironmentAsCommitted() {
+        Fixture f = Fixture.copy(temp);
+        Path out = temp.resolve("target/edge.json");
+
+        List<String> notes = EdgeJson.assembleAll(f.load(), out);
+
+        Object doc = Json.parse(f.read(out), "edge.json");
+        assertThat(map(doc).keySet()).containsExactly("version", "envConfig", "orgConfig");
+        assertThat(map(doc, "envConfig").keySet()).containsExactly("dev", "live");
+        assertThat(map(doc, "envConfig", "dev").keySet())
+                .containsExactly("keystores", "aliases", "references", "targetServers", "kvms");
+        assertThat(map(doc, "orgConfig")).isEqualTo(map(Json.parse(f.read(f.config("edge.json")), "e"), "orgConfig"));
+        List<?> aliases = (List<?>) map(doc, "envConfig", "live").get("aliases");
+        // Placeholders stay; a default applies and the path is made absolute against the config dir.
+        assertThat(map(aliases.get(0))).containsEntry("password", "${fx.password}")
+                .containsEntry("filePath", f.config.toAbsolutePath().resolve("pki/qwac.p12").toString());
+        assertThat(notes).containsExactly("environment live has no kvms/live/psd2-hub-keys.json with a dek-keyring"
+                + " entry yet (kms-key-tool writes it); a deploy of live needs it");
+    }
+
+    @Test
+    void aDeployNeedsTheKeyFile() {
+        Fixture f = Fixture.copy(temp);
+
+        assertThatThrownBy(() -> EdgeJson.forDeploy(f.load(), "live", "live", temp.resolve("out.json")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Cannot deploy environment live:")
+                .hasMessageContaining("psd2-hub-keys.json is missing or has no dek-keyring entry: create the keyring"
+                        + " with kms-key-tool first");
+        assertThat(temp.resolve("out.json")).doesNotExist();
+    }
+
+    @Test
+    void aDeployNeedsEveryPlaceholderAndTheFilesItNames() {
+        Fixture f = Fixture.copy(temp);
+
+        assertThatThrownBy(() -> EdgeJson.forDeploy(f.load(), "dev", "dev", temp.resolve("out.json")))
+                .hasMessageContaining("keystores/dev: alias qwac: password needs a value at deploy time: pass"
+                        + " -Dfx.password=… (or env FX_PASSWORD)")
+                .hasMessageContaining("keystores/dev: alias qwac: filePath " + f.config.resolve("pki/qwac.p12") + " is not a file")
+                .hasMessageContaining("keystores/dev: alias bank-north: certFilePath");
+    }
+
+    @Test
+    void aCompleteDeployWritesThatEnvironmentOnlyUnderItsApigeeName() throws Exception {
+        Fixture f = Fixture.copy(temp);
+        Path pki = Files.createDirectories(temp.resolve("pki-out"));
+        for (String name : List.of("qwac.p12", "north.pem", "south.pem")) {
+            Files.writeString(pki.resolve(name), "x");
+        }
+        Map<String, String> props = new HashMap<>(Map.of("fx.password", "s3cret", "fx.pki", pki.toString()));
+        ConfigTree tree = ConfigTree.load(f.config, new Placeholders(props::get));
+        Path out = temp.resolve("out.json");
+
+        EdgeJson.forDeploy(tree, "dev", "eval", out);
+
+        Object doc = Json.parse(f.read(out), "out");
+        assertThat(map(doc, "envConfig").keySet()).containsExactly("eval");
+        List<?> aliases = (List<?>) map(doc, "envConfig", "eval").get("aliases");
+        assertThat(map(aliases.get(0))).containsEntry("password", "s3cret")
+                .containsEntry("filePath", pki.resolve("qwac.p12").toString());
+        if (Files.getFileStore(out).supportsFileAttributeView("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+                    .isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void anUnknownEnvironmentIsNamed() {
+        Fixture f = Fixture.copy(temp);
+
+        assertThatThrownBy(() -> EdgeJson.forDeploy(f.load(), "prod", "prod", temp.resolve("o.json")))
+                .hasMessage("environment prod is not configured: there is no targetservers/prod/, keystores/prod/"
+                        + " and kvms/prod/ (known: [dev, live])");
+    }
+
+    @Test
+    void allEnvConfigGoesIntoEveryEnvironmentAndNothingElseMayBeThere() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("edge.json", t -> t.replaceFirst("\\{", "{\"allEnvConfig\":{\"debugMasks\":[{\"variables\":[\"request.content\"]}]},"));
+        Path out = temp.resolve("target/edge.json");
+
+        EdgeJson.assembleAll(f.load(), out);
+
+        Object doc = Json.parse(f.read(out), "edge.json");
+        assertThat(map(doc).keySet()).containsExactly("version", "envConfig", "orgConfig");
+        for (String env : List.of("dev", "live")) {
+            assertThat(map(doc, "envConfig", env).keySet())
+                    .containsExactly("debugMasks", "keystores", "aliases", "references", "targetServers", "kvms");
+            assertThat((List<?>) map(doc, "envConfig", env).get("debugMasks")).hasSize(1);
+        }
+
+        f.edit("edge.json", t -> t.replace("\"allEnvConfig\":{", "\"allEnvConfig\":{\"kvms\":[],"));
+        assertThatThrownBy(f::load).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("edge.json allEnvConfig has \"kvms\": only debugMasks is the same in every environment");
+    }
+}
