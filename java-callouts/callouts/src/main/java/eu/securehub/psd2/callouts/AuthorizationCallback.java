@@ -4,6 +4,7 @@ import com.apigee.flow.message.MessageContext;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code Java-AuthorizationCallback}: the bank's redirect back to the hub, in four steps.
@@ -19,8 +20,12 @@ public final class AuthorizationCallback extends Callout {
     static final String CODE_VERIFIER = "private." + PREFIX + ".code_verifier";
     static final int MAX_CODE_CHARS = 512;
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("step", "state", "pending", "error", "issuer", "iss", "code",
+            "return-url", "outcome");
+
     public AuthorizationCallback(Map<String, String> properties) {
-        super(properties, PREFIX, "state_key", "bank_id", "consent_id", "nonce", "app_id", "return_url",
+        super(properties, PROPERTIES, PREFIX, "state_key", "bank_id", "consent_id", "nonce", "app_id", "return_url",
                 "frequency_per_day", "valid_until", "valid_until_epoch", "error_location", "outcome", "location");
     }
 

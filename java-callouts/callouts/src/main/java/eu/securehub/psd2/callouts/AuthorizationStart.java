@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,8 +30,13 @@ public final class AuthorizationStart extends Callout {
     static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
     private static final int MAX_ID_CHARS = 256;
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("step", "body", "allowed-return-urls", "consent-response", "issuer", "metadata",
+            "client-id", "redirect-uri", "scopes", "frequency-per-day", "valid-until", "pending-ttl-seconds", "bank-id",
+            "app-id", "return-url", "par-response", "authorization-endpoint");
+
     public AuthorizationStart(Map<String, String> properties) {
-        super(properties, PREFIX, "consent_request", "return_url", "frequency_per_day", "valid_until", "state",
+        super(properties, PROPERTIES, PREFIX, "consent_request", "return_url", "frequency_per_day", "valid_until", "state",
                 "state_key", "consent_id", "consent_status", "par_required", "par_endpoint", "par_body",
                 "authorization_endpoint", "token_endpoint", "authorization_url", "expires_in");
     }

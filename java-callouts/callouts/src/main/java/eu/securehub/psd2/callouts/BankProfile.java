@@ -2,6 +2,7 @@ package eu.securehub.psd2.callouts;
 
 import com.apigee.flow.message.MessageContext;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -16,8 +17,11 @@ public final class BankProfile extends Callout {
     private static final Pattern SCOPES = Pattern.compile("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*$");
     private static final String CODE = "invalid_bank_profile";
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("bank-id", "profile", "consent-unattended-allow");
+
     public BankProfile(Map<String, String> properties) {
-        super(properties, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "scopes",
+        super(properties, PROPERTIES, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "scopes",
                 "unattended_per_day", "unattended_allow", "spike_rate", "breaker_threshold", "breaker_window_seconds",
                 "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open");
     }

@@ -7,6 +7,8 @@ import com.apigee.flow.message.MessageContext;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The thin base of every callout: properties parsed once into templates, resolved per call,
@@ -15,19 +17,36 @@ import java.util.Map;
  * <p>Instances hold no mutable state: Apigee runs one instance for many requests at once.
  */
 public abstract class Callout implements Execution {
+    /** The property every callout accepts: a fixed clock, for tests and replays. */
+    static final String NOW = "now";
+
     private final Map<String, Template> properties;
     private final String prefix;
     /** Output variable names, built once: {@code <prefix>.<name>} for each name a callout sets. */
     private final Map<String, String> variables;
 
     /**
+     * @param accepted the names of the properties the callout reads ({@code now} is always accepted); any
+     *        other name is refused here, so a misspelt {@code <Property>} fails when the policy is loaded
+     *        rather than being silently ignored
      * @param outputs the names (without prefix) of the variables the callout sets, so their full names
      *        are built once rather than on every call
+     * @throws IllegalArgumentException when {@code properties} holds a name not in {@code accepted}
      */
-    protected Callout(Map<String, String> properties, String prefix, String... outputs) {
+    protected Callout(Map<String, String> properties, Set<String> accepted, String prefix, String... outputs) {
         Map<String, Template> parsed = new HashMap<>();
         if (properties != null) {
-            properties.forEach((name, value) -> parsed.put(name, Template.parse(value == null ? "" : value)));
+            for (Map.Entry<String, String> e : properties.entrySet()) {
+                String name = e.getKey();
+                if (!NOW.equals(name) && (name == null || !accepted.contains(name))) {
+                    Set<String> all = new TreeSet<>(accepted);
+                    all.add(NOW);
+                    throw new IllegalArgumentException("unknown property " + name + " for " + getClass().getSimpleName()
+                            + "; accepted: " + String.join(", ", all));
+                }
+                String value = e.getValue();
+                parsed.put(name, Template.parse(value == null ? "" : value));
+            }
         }
         this.properties = Collections.unmodifiableMap(parsed);
         this.prefix = prefix;
@@ -120,7 +139,7 @@ public abstract class Callout implements Execution {
 
     /** The current time in epoch milliseconds: the {@code now} property if set (tests, replays), else the clock. */
     protected final long now(MessageContext ctx) throws CalloutException {
-        return longProperty(ctx, "now", System.currentTimeMillis(), 0, Long.MAX_VALUE);
+        return longProperty(ctx, NOW, System.currentTimeMillis(), 0, Long.MAX_VALUE);
     }
 
     /** A property naming an output variable; checked so a typo cannot write somewhere odd. */

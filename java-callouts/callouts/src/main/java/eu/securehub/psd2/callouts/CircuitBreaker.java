@@ -3,6 +3,7 @@ package eu.securehub.psd2.callouts;
 import com.apigee.flow.message.MessageContext;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code Java-CircuitBreaker}: the breaker's state machine, nothing else. The flow reads the bank's
@@ -21,8 +22,12 @@ import java.util.Map;
 public final class CircuitBreaker extends Callout {
     static final String PREFIX = "breaker";
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
+            "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at", "sent-at");
+
     public CircuitBreaker(Map<String, String> properties) {
-        super(properties, PREFIX, "allow", "retry_after", "state", "record", "write", "transition", "outcome",
+        super(properties, PROPERTIES, PREFIX, "allow", "retry_after", "state", "record", "write", "transition", "outcome",
                 "record_reset");
     }
 

@@ -5,6 +5,7 @@ import eu.securehub.psd2.callouts.json.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,8 +20,11 @@ public final class ConsentView extends Callout {
     private static final Pattern STATUS = Pattern.compile("^[A-Za-z]{1,40}$");
     private static final int MAX_RESPONSE_CHARS = 256 * 1024;
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("consent-response", "sca-time", "reauth-days");
+
     public ConsentView(Map<String, String> properties) {
-        super(properties, PREFIX, "body", "status");
+        super(properties, PROPERTIES, PREFIX, "body", "status");
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class EnvelopeDecrypt extends KeyedCallout {
     public EnvelopeDecrypt(Map<String, String> properties) {
-        super(properties, EnvelopeSupport.PREFIX);
+        super(properties, EnvelopeSupport.PROPERTIES, EnvelopeSupport.PREFIX);
     }
 
     @Override

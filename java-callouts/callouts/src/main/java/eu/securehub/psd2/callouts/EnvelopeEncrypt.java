@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class EnvelopeEncrypt extends KeyedCallout {
     public EnvelopeEncrypt(Map<String, String> properties) {
-        super(properties, EnvelopeSupport.PREFIX, "key_id");
+        super(properties, EnvelopeSupport.PROPERTIES, EnvelopeSupport.PREFIX, "key_id");
     }
 
     @Override

@@ -13,6 +13,8 @@ final class EnvelopeSupport {
     static final String DEFAULT_OUTPUT = PREFIX + ".output";
     /** Apigee's own payload limit is 10 MB; larger input is refused before any work. */
     static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
+    /** The properties both envelope callouts read (besides the keyring ones and {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("source", "associated-data", "fields", "max-bytes", "output");
 
     private EnvelopeSupport() {
     }

@@ -7,7 +7,9 @@ import eu.securehub.psd2.callouts.crypto.Keyring;
 import eu.securehub.psd2.callouts.crypto.KeyringException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A callout that needs data keys from the keyring. When a key is not in the DEK cache, the call
@@ -28,9 +30,19 @@ import java.util.Map;
 abstract class KeyedCallout extends Callout {
     static final long DEFAULT_CACHE_SECONDS = 3600;
 
-    KeyedCallout(Map<String, String> properties, String prefix, String... outputs) {
-        super(properties, prefix, concat(outputs, "unwrap_required", "unwrap_key_id", "unwrap_kek", "unwrap_ciphertext",
-                "unwrap_aad"));
+    /** The properties every keyed callout accepts, besides its own. */
+    static final Set<String> KEYED_PROPERTIES = Set.of("keyring", "unwrapped-dek", "unwrapped-dek-key-id",
+            "dek-cache-seconds");
+
+    KeyedCallout(Map<String, String> properties, Set<String> accepted, String prefix, String... outputs) {
+        super(properties, union(accepted, KEYED_PROPERTIES), prefix, concat(outputs, "unwrap_required", "unwrap_key_id",
+                "unwrap_kek", "unwrap_ciphertext", "unwrap_aad"));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -5,6 +5,7 @@ import eu.securehub.psd2.callouts.crypto.DataKey;
 import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.Keyring;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code Java-MintOpaqueToken}: turns the bank's token set into an opaque hub token for the CRM and
@@ -16,8 +17,12 @@ public final class MintOpaqueToken extends KeyedCallout {
     private static final int MAX_TOKEN_CHARS = 8192;
     private static final int MAX_ID_CHARS = 256;
 
+    /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("access-token", "refresh-token", "access-token-expires-in", "consent-id", "bank-id",
+            "app-id", "sca-time", "frequency-per-day", "max-lifetime-seconds", "expires-at", "opaque-token");
+
     public MintOpaqueToken(Map<String, String> properties) {
-        super(properties, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at");
+        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at");
     }
 
     @Override

@@ -136,8 +136,12 @@ public final class Problem extends Callout {
         faults("internal_error", "ExecutionReturnedFailure");
     }
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("error-code", "callout-codes", "fault-name", "bank-status", "status-code",
+            "bank-body", "validation-cause", "instance", "request-id");
+
     public Problem(Map<String, String> properties) {
-        super(properties, PREFIX, "status", "type", "title", "code", "body");
+        super(properties, PROPERTIES, PREFIX, "status", "type", "title", "code", "body");
     }
 
     @Override

@@ -5,6 +5,7 @@ import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.EnvelopeException;
 import eu.securehub.psd2.callouts.crypto.Keyring;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code Java-ResolveOpaqueToken}: from {@code Authorization: Bearer hub_...} to the bank token set,
@@ -16,8 +17,12 @@ public final class ResolveOpaqueToken extends KeyedCallout {
     /** The RTS limit on accesses a day without the customer present. */
     static final long MAX_UNATTENDED_PER_DAY = 4;
 
+    /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("step", "app-id", "record", "access-expiry-skew-seconds", "max-unattended-per-day",
+            "authorization");
+
     public ResolveOpaqueToken(Map<String, String> properties) {
-        super(properties, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "consent_id", "bank_id",
+        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "consent_id", "bank_id",
                 "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
     }
 

@@ -23,8 +23,12 @@ public final class TokenEndpoint extends Callout {
     private static final Set<String> GRANT_ERRORS = Set.of("invalid_request", "invalid_client", "invalid_grant",
             "unauthorized_client", "unsupported_grant_type", "invalid_scope");
 
+    /** The properties this callout reads (besides {@code now}); any other is refused. */
+    static final Set<String> PROPERTIES = Set.of("step", "code", "redirect-uri", "code-verifier", "client-id", "refresh-token",
+            "response", "previous-refresh-token");
+
     public TokenEndpoint(Map<String, String> properties) {
-        super(properties, PREFIX, "expires_in", "token_type", "grant_error");
+        super(properties, PROPERTIES, PREFIX, "expires_in", "token_type", "grant_error");
     }
 
     @Override

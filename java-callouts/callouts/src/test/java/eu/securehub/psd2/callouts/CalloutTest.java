@@ -1,12 +1,14 @@
 package eu.securehub.psd2.callouts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.apigee.flow.execution.ExecutionContext;
 import com.apigee.flow.execution.ExecutionResult;
 import com.apigee.flow.message.MessageContext;
 import eu.securehub.psd2.callouts.testing.MapMessageContext;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
 
@@ -16,7 +18,7 @@ class CalloutTest {
     /** A callout that echoes one property and can throw. */
     static final class Echo extends Callout {
         Echo(Map<String, String> p) {
-            super(p, "echo");
+            super(p, Set.of("value"), "echo");
         }
 
         @Override
@@ -61,5 +63,19 @@ class CalloutTest {
         MapMessageContext c = new MapMessageContext();
         assertThat(new Echo(null).execute(c, exec)).isSameAs(ExecutionResult.SUCCESS);
         assertThat(c.string("echo.out")).isEmpty();
+    }
+
+    @Test
+    void anUnknownPropertyIsRefusedNamingTheAcceptedOnes() {
+        assertThatThrownBy(() -> new Echo(Map.of("value", "x", "valeu", "y")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown property valeu for Echo; accepted: now, value");
+    }
+
+    @Test
+    void nowIsAcceptedByEveryCallout() {
+        MapMessageContext c = new MapMessageContext();
+        assertThat(new Echo(Map.of("value", "x", "now", "1000")).execute(c, exec)).isSameAs(ExecutionResult.SUCCESS);
+        assertThat(c.string("echo.out")).isEqualTo("x");
     }
 }

@@ -90,6 +90,11 @@ class BuiltBundlesSecurityTest {
   }
 
   @Test
+  void everyJavaCalloutLoadsFromItsBundleWithItsProperties() {
+    holds(Rules.javaCalloutConfig(hub));
+  }
+
+  @Test
   void theErrorsSharedFlowIsBuilt() {
     assertThat(hub.sharedFlow(Rules.ERRORS_FLOW))
         .as("shared flow %s among %s", Rules.ERRORS_FLOW, hub.sharedFlows().stream().map(Bundle::name).toList())

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +47,7 @@ class RuleFixturesTest {
   void theFixtureSatisfiesEveryRule() {
     Map<String, List<String>> all = Rules.all(fixture(root -> {}));
     all.forEach((rule, violations) -> assertThat(violations).as(rule).isEmpty());
-    assertThat(all).hasSize(13);
+    assertThat(all).hasSize(14);
   }
 
   static Stream<Arguments> breakingChanges() {
@@ -196,7 +198,7 @@ class RuleFixturesTest {
           write(r, ERRORS + "policies/JC-Problem.xml",
               "<JavaCallout name=\"JC-Problem\"><DisplayName>JC-Problem</DisplayName></JavaCallout>");
           replace(r, ERRORS + "sharedflows/default.xml", "<Name>AM-Problem</Name>", "<Name>AM-Problem</Name></Step><Step><Name>JC-Problem</Name>");
-        }, "policy-naming", "policies/JC-Problem.xml", "does not start with one of [Java]"),
+        }, "policy-naming", "policies/JC-Problem.xml", "does not start with one of [Java]", "java-callout-config"),
         c("policy type without a prefix", r -> {
           write(r, ERRORS + "policies/XX-Thing.xml", "<StatisticsCollector name=\"XX-Thing\"><DisplayName>XX-Thing</DisplayName></StatisticsCollector>");
           replace(r, ERRORS + "sharedflows/default.xml", "<Name>AM-Problem</Name>", "<Name>AM-Problem</Name></Step><Step><Name>XX-Thing</Name>");
@@ -219,7 +221,64 @@ class RuleFixturesTest {
             "oas-resource", "policies/OAS-ValidateRequest.xml", "resources/oas/psd2-hub-v2.yaml does not exist"),
         c("OASValidation with a malformed resource URL", r -> replace(r, PROXY + "policies/OAS-ValidateRequest.xml",
             "oas://psd2-hub-v1.yaml", "psd2-hub-v1.yaml"),
-            "oas-resource", "policies/OAS-ValidateRequest.xml", "is not oas://<file>"));
+            "oas-resource", "policies/OAS-ValidateRequest.xml", "is not oas://<file>"),
+        // JavaCallout: jar, class and properties (the callouts jar is copied in from this module's class path)
+        c("JavaCallout with a misspelt property", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "name=\"error-code\"", "name=\"error-kode\"")),
+            "java-callout-config", PROXY + "policies/Java-Problem.xml",
+            "IllegalArgumentException: unknown property error-kode for Problem; accepted: bank-body, bank-status,"),
+        c("JavaCallout in a shared flow with an unknown property", r -> javaCallout(r, ERRORS, JAVA_PROBLEM.replace(
+            "</Properties>", "<Property name=\"keyring\">{private.keyring}</Property></Properties>")),
+            "java-callout-config", ERRORS + "policies/Java-Problem.xml", "unknown property keyring for Problem"),
+        c("JavaCallout names a class the jar does not hold", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "callouts.Problem<", "callouts.Problems<")),
+            "java-callout-config", "policies/Java-Problem.xml",
+            "names class eu.securehub.psd2.callouts.Problems but " + PROXY + "resources/java/psd2-hub-callouts.jar holds no"),
+        c("JavaCallout names a class that is not a callout", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "callouts.Problem<", "callouts.Urls<")),
+            "java-callout-config", "policies/Java-Problem.xml", "it is not a com.apigee.flow.execution.spi.Execution"),
+        c("JavaCallout names a missing jar", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "java://psd2-hub-callouts.jar", "java://psd2-hub-callout.jar")),
+            "java-callout-config", "policies/Java-Problem.xml",
+            "names java://psd2-hub-callout.jar but " + PROXY + "resources/java/psd2-hub-callout.jar does not exist"),
+        c("JavaCallout whose bundle ships no jar", r -> {
+          javaCallout(r, PROXY, JAVA_PROBLEM);
+          Files.delete(r.resolve(PROXY + "resources/java/psd2-hub-callouts.jar"));
+        }, "java-callout-config", "policies/Java-Problem.xml", "resources/java/psd2-hub-callouts.jar does not exist"),
+        c("JavaCallout with a malformed resource URL", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "java://psd2-hub-callouts.jar", "psd2-hub-callouts.jar")),
+            "java-callout-config", "policies/Java-Problem.xml", "ResourceURL 'psd2-hub-callouts.jar' is not java://"),
+        c("JavaCallout without a class name", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "<ClassName>eu.securehub.psd2.callouts.Problem</ClassName>", "")),
+            "java-callout-config", "policies/Java-Problem.xml", "has no ClassName"),
+        c("JavaCallout sets a property twice", r -> javaCallout(r, PROXY, JAVA_PROBLEM.replace(
+            "</Properties>", "<Property name=\"error-code\">x</Property></Properties>")),
+            "java-callout-config", "policies/Java-Problem.xml", "sets Property error-code twice"));
+  }
+
+  @Test
+  void wellConfiguredJavaCalloutsSatisfyEveryRule() {
+    Map<String, List<String>> all = Rules.all(fixture(r -> {
+      javaCallout(r, PROXY, JAVA_PROBLEM);
+      javaCallout(r, ERRORS, JAVA_PROBLEM);
+    }));
+    all.forEach((rule, violations) -> assertThat(violations).as(rule).isEmpty());
+  }
+
+  @Test
+  void theJavaCalloutRuleRunsTheBundlesJarNotTheClassPath() {
+    // A jar whose Problem is another class: were it loaded from this module's class path, the rule would pass.
+    Map<String, List<String>> all = Rules.all(fixture(r -> {
+      javaCallout(r, PROXY, JAVA_PROBLEM);
+      Path jar = r.resolve(PROXY + "resources/java/psd2-hub-callouts.jar");
+      try (var out = new ZipOutputStream(Files.newOutputStream(jar))) {
+        out.putNextEntry(new ZipEntry("eu/securehub/psd2/callouts/Problem.class"));
+        out.write(new byte[] {1, 2, 3});
+        out.closeEntry();
+      }
+    }));
+    assertThat(all.get("java-callout-config")).singleElement().asString()
+        .contains("policies/Java-Problem.xml", "ClassFormatError");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -278,6 +337,61 @@ class RuleFixturesTest {
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
+
+  /** A valid JavaCallout of the errors shared flow's kind; the cases above break one thing in it. */
+  private static final String JAVA_PROBLEM = """
+      <JavaCallout name="Java-Problem">
+        <DisplayName>Java-Problem</DisplayName>
+        <ClassName>eu.securehub.psd2.callouts.Problem</ClassName>
+        <ResourceURL>java://psd2-hub-callouts.jar</ResourceURL>
+        <Properties>
+          <Property name="error-code">{hub.error_code}</Property>
+          <Property name="fault-name">{fault.name}</Property>
+          <Property name="bank-status">{response.status.code}</Property>
+        </Properties>
+      </JavaCallout>
+      """;
+
+  /**
+   * Adds the JavaCallout policy Java-Problem to a built bundle (proxy or errors shared flow), attached as a step,
+   * with the callouts jar of this module's test class path in its resources/java.
+   */
+  static void javaCallout(Path root, String bundle, String policy) throws IOException {
+    write(root, bundle + "policies/Java-Problem.xml", policy);
+    if (bundle.equals(PROXY)) {
+      replace(root, bundle + "proxies/default.xml", "<Name>SC-TokenEndpoint</Name>",
+          "<Name>SC-TokenEndpoint</Name></Step><Step><Name>Java-Problem</Name>");
+    } else {
+      replace(root, bundle + "sharedflows/default.xml", "<Name>AM-Problem</Name>",
+          "<Name>AM-Problem</Name></Step><Step><Name>Java-Problem</Name>");
+    }
+    Path jar = root.resolve(bundle + "resources/java/psd2-hub-callouts.jar");
+    Files.createDirectories(jar.getParent());
+    Files.copy(calloutsJar(), jar);
+  }
+
+  /** The psd2-hub-callouts jar on the test class path (a folder of classes, as an IDE may give, is jarred here). */
+  private static Path calloutsJar() throws IOException {
+    Path p;
+    try {
+      p = Paths.get(eu.securehub.psd2.callouts.Problem.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    if (Files.isRegularFile(p)) {
+      return p;
+    }
+    Path jar = Files.createTempFile("psd2-hub-callouts", ".jar");
+    jar.toFile().deleteOnExit();
+    try (var out = new ZipOutputStream(Files.newOutputStream(jar)); Stream<Path> s = Files.walk(p)) {
+      for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new ZipEntry(p.relativize(f).toString().replace('\\', '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
 
   /** A breaking change, the rule that must report it (naming file and text), and other rules it may trip. */
   private static Arguments c(String title, Change change, String rule, String file, String expected,

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.w3c.dom.Element;
 
 /**
@@ -61,6 +66,7 @@ final class Rules {
     out.put("policy-naming", policyNaming(hub));
     out.put("no-secrets", noSecrets(hub));
     out.put("oas-resource", oasResources(hub.bundles()));
+    out.put("java-callout-config", javaCalloutConfig(hub));
     return out;
   }
 
@@ -508,6 +514,124 @@ final class Rules {
       }
     }
     return v;
+  }
+
+  // ---------------------------------------------------------------------------------------------- Java callouts
+
+  static final Pattern JAVA_URL = Pattern.compile("java://([A-Za-z0-9._-]+\\.jar)");
+  static final String EXECUTION = "com.apigee.flow.execution.spi.Execution";
+
+  /**
+   * Every JavaCallout names a jar of its bundle's resources/java ({@code java://<file>.jar}) that holds its
+   * ClassName, an Apigee Execution, and constructing that class with the policy's Properties succeeds, as Apigee
+   * does when it deploys the bundle (the callouts refuse an unknown property there). The jar is loaded over the
+   * Apigee API declarations only, never this module's class path, so it is the bundle's own classes that run.
+   */
+  static List<String> javaCalloutConfig(Hub hub) {
+    List<String> v = new ArrayList<>();
+    Map<Path, URLClassLoader> loaders = new LinkedHashMap<>();
+    try (URLClassLoader api = new URLClassLoader("apigee-api", apigeeApi(), ClassLoader.getPlatformClassLoader())) {
+      for (Bundle b : hub.bundles()) {
+        for (Bundle.Policy p : b.policies().values()) {
+          if (!p.type().equals("JavaCallout")) {
+            continue;
+          }
+          String where = hub.rel(p.file()) + ": [java-callout-config] JavaCallout " + p.name();
+          String url = Xml.childText(p.root(), "ResourceURL");
+          Matcher m = JAVA_URL.matcher(url);
+          if (!m.matches()) {
+            v.add(where + " ResourceURL '" + url + "' is not java://<file>.jar");
+            continue;
+          }
+          Path jar = b.dir().resolve("resources/java").resolve(m.group(1));
+          if (!Files.isRegularFile(jar)) {
+            v.add(where + " names " + url + " but " + hub.rel(jar) + " does not exist");
+            continue;
+          }
+          String className = Xml.childText(p.root(), "ClassName");
+          if (className.isEmpty()) {
+            v.add(where + " has no ClassName");
+            continue;
+          }
+          String entry = className.replace('.', '/') + ".class";
+          try (ZipFile z = new ZipFile(jar.toFile())) {
+            if (z.getEntry(entry) == null) {
+              v.add(where + " names class " + className + " but " + hub.rel(jar) + " holds no " + entry);
+              continue;
+            }
+          } catch (IOException e) {
+            v.add(where + ": " + hub.rel(jar) + " is not a readable jar: " + e.getMessage());
+            continue;
+          }
+          Map<String, String> properties = javaCalloutProperties(p, where, v);
+          URLClassLoader loader = loaders.computeIfAbsent(jar, j -> new URLClassLoader(hub.rel(j), new URL[] {url(j)}, api));
+          String failure = construct(loader, api, className, properties);
+          if (failure != null) {
+            v.add(where + ": constructing " + className + " with its Properties fails: " + failure);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (URLClassLoader l : loaders.values()) {
+        try {
+          l.close();
+        } catch (IOException e) {
+          // a jar left open only until the test JVM ends
+        }
+      }
+    }
+    return v;
+  }
+
+  /** The Properties as Apigee hands them to the constructor: name to value, as written. */
+  private static Map<String, String> javaCalloutProperties(Bundle.Policy p, String where, List<String> v) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Element ps : Xml.children(p.root(), "Properties")) {
+      for (Element prop : Xml.children(ps, "Property")) {
+        String name = prop.getAttribute("name");
+        if (out.put(name, prop.getTextContent()) != null) {
+          v.add(where + " sets Property " + name + " twice");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Loads and constructs the callout as Apigee would; null when that works, else what went wrong. */
+  private static String construct(ClassLoader loader, ClassLoader api, String className, Map<String, String> properties) {
+    try {
+      Class<?> c = Class.forName(className, true, loader);
+      if (!Class.forName(EXECUTION, false, api).isAssignableFrom(c)) {
+        return "it is not a " + EXECUTION;
+      }
+      c.getConstructor(Map.class).newInstance(properties);
+      return null;
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    } catch (NoSuchMethodException e) {
+      return "it has no public constructor taking a Map<String, String>";
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  /** Where the Apigee API declarations (message-flow, expressions) are: what the runtime gives every callout. */
+  private static URL[] apigeeApi() {
+    return Stream.of(com.apigee.flow.execution.spi.Execution.class, com.apigee.expressions.DataProvider.class)
+        .map(c -> c.getProtectionDomain().getCodeSource().getLocation())
+        .distinct()
+        .toArray(URL[]::new);
+  }
+
+  private static URL url(Path p) {
+    try {
+      return p.toUri().toURL();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- secrets
