@@ -115,6 +115,7 @@ class ProblemTest {
         "fault.name,WriteTimeout,504,bank-timeout,bank_timeout",
         "fault.name,ErrorResponseCode,502,bank-error,bank_error",
         "hub.error_code,bank_error,502,bank-error,bank_error",
+        "hub.error_code,unsupported_media_type,415,validation-failed,unsupported_media_type",
         "authz.error_code,invalid_metadata,502,bank-error,invalid_metadata",
         "authz.error_code,invalid_bank_response,502,bank-error,invalid_bank_response",
         "authz.error_code,invalid_par_response,502,bank-error,invalid_par_response",
