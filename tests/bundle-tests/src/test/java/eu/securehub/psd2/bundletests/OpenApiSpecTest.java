@@ -192,7 +192,7 @@ class OpenApiSpecTest {
             .withHeader("PSU-IP-Address", "198.51.100.7").build()),
         Arguments.of("transactions with every parameter", transactions("acc.1_2-3").withQueryParam("dateTo", "2025-01-31")
             .withQueryParam("entryReferenceFrom", "1234-abc").withQueryParam("deltaList", "false")
-            .withQueryParam("withBalance", "true").withQueryParam("page", "0").build()),
+            .withQueryParam("withBalance", "true").withQueryParam("pageIndex", "0").withQueryParam("itemsPerPage", "50").build()),
         Arguments.of("current consent", SimpleRequest.Builder.get(BASE + "/consents/current")
             .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).build()),
         Arguments.of("consent revocation", SimpleRequest.Builder.delete(BASE + "/consents/current")
@@ -280,7 +280,7 @@ class OpenApiSpecTest {
         Arguments.of("unknown bookingStatus", SimpleRequest.Builder.get(BASE + "/accounts/a1/transactions")
             .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).withQueryParam("dateFrom", "2025-01-01")
             .withQueryParam("bookingStatus", "cancelled").build(), "validation.request.parameter.schema.enum"),
-        Arguments.of("negative page", transactions("a1").withQueryParam("page", "-1").build(),
+        Arguments.of("negative page", transactions("a1").withQueryParam("pageIndex", "-1").build(),
             "validation.request.parameter.schema.minimum"),
         Arguments.of("dateFrom not a date", SimpleRequest.Builder.get(BASE + "/accounts/a1/transactions")
             .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).withQueryParam("dateFrom", "yesterday")

@@ -1,0 +1,104 @@
+package eu.securehub.psd2.sandbox;
+
+import eu.securehub.psd2.localkms.LocalKms;
+import eu.securehub.psd2.testpki.TestPki;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local run: generates the test PKI into {@code <project root>/target/test-pki}, starts the local Cloud KMS on
+ * 127.0.0.1:8089 (with a printed bearer token and one key), the sandbox banks alpha on 127.0.0.1:8443 and beta on
+ * 127.0.0.1:8444 (admin ports 9443 and 9444), prints every URL and runs until Ctrl-C.
+ *
+ * <p>From the project root, after {@code mvn install -DskipTests}:
+ * <pre>mvn -q -f tests/sandbox-bank/pom.xml exec:java</pre>
+ * System properties (-D…): {@code psd2.pki.dir}, {@code psd2.kms.port}, {@code psd2.kms.token},
+ * {@code psd2.kms.key}, {@code psd2.alpha.port}, {@code psd2.beta.port}, {@code psd2.alpha.adminPort},
+ * {@code psd2.beta.adminPort}, {@code psd2.sandbox.contract} (default true: every /v1 exchange is validated
+ * against the Berlin Group OpenAPI file; see GET /admin/violations).
+ */
+public final class LocalSandbox {
+
+  /** The KMS key the local run creates (what the hub's key tool wraps the keyring with). */
+  public static final String DEFAULT_KMS_KEY =
+      "projects/psd2-local/locations/europe-west3/keyRings/psd2-hub/cryptoKeys/psd2-hub-kek";
+
+  private LocalSandbox() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path root = BerlinGroupContract.projectRoot();
+    Path pkiDir = Path.of(System.getProperty("psd2.pki.dir", root.resolve("target").resolve("test-pki").toString()));
+    List<AutoCloseable> running = new ArrayList<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("Stopping the local sandbox ...");
+      for (int i = running.size() - 1; i >= 0; i--) {
+        try {
+          running.get(i).close();
+        } catch (Exception e) {
+          System.err.println("stop: " + e);
+        }
+      }
+      stopped.countDown();
+    }, "local-sandbox-stop"));
+
+    TestPki pki = TestPki.create(List.of("alpha", "beta"));
+    pki.writeTo(pkiDir);
+    System.out.println("Test PKI written to " + pkiDir.toAbsolutePath()
+        + " (PKCS#12 password in password.txt; QWAC qwac.p12 alias qwac)");
+
+    String token = System.getProperty("psd2.kms.token");
+    if (token == null || token.isBlank()) {
+      byte[] b = new byte[24];
+      new SecureRandom().nextBytes(b);
+      token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+    String keyName = System.getProperty("psd2.kms.key", DEFAULT_KMS_KEY);
+    LocalKms kms = LocalKms.start(Integer.getInteger("psd2.kms.port", 8089), token);
+    running.add(kms);
+    kms.createKey(keyName);
+
+    boolean contract = Boolean.parseBoolean(System.getProperty("psd2.sandbox.contract", "true"));
+    BerlinGroupContract bg = contract ? BerlinGroupContract.shared() : null;
+    SandboxBank alpha = SandboxBank.start(config(pki, "alpha", Integer.getInteger("psd2.alpha.port", 8443),
+        Integer.getInteger("psd2.alpha.adminPort", 9443), bg));
+    running.add(alpha);
+    SandboxBank beta = SandboxBank.start(config(pki, "beta", Integer.getInteger("psd2.beta.port", 8444),
+        Integer.getInteger("psd2.beta.adminPort", 9444), bg));
+    running.add(beta);
+
+    System.out.println();
+    System.out.println("Local Cloud KMS   " + kms.baseUrl());
+    System.out.println("  bearer token    " + token);
+    System.out.println("  key             " + keyName);
+    for (SandboxBank bank : List.of(alpha, beta)) {
+      System.out.println("Bank " + bank.bankId());
+      System.out.println("  Berlin Group    " + bank.baseUrl() + "/v1");
+      System.out.println("  OAuth issuer    " + bank.baseUrl());
+      System.out.println("  discovery       " + bank.discoveryUrl());
+      System.out.println("  JWKS            " + bank.baseUrl() + "/jwks");
+      System.out.println("  admin           " + bank.adminUrl() + "/admin  (faults: POST/DELETE /admin/faults)");
+      System.out.println("  server CA       " + pkiDir.resolve("bank-" + bank.bankId() + "-ca.pem"));
+    }
+    System.out.println("Online-banking logins (both banks): anna/anna-sandbox-1, ben/ben-sandbox-2, "
+        + "clara/clara-sandbox-3, kraus/kraus-sandbox-4");
+    System.out.println("TPP client_id " + TestPki.ORGANIZATION_IDENTIFIER + ", QWAC " + pkiDir.resolve("qwac.p12"));
+    System.out.println("Contract validation " + (contract ? "on (GET <admin>/admin/violations)" : "off"));
+    System.out.println("Running; Ctrl-C stops everything.");
+    stopped.await();
+  }
+
+  private static SandboxBank.Config config(TestPki pki, String id, int port, int adminPort, BerlinGroupContract bg) {
+    return SandboxBank.Config.builder(id, pki.bankServer(id), List.of(pki.rootCa()))
+        .expiredServerCredential(pki.bankServerExpired(id))
+        .port(port)
+        .adminPort(adminPort)
+        .contract(bg)
+        .build();
+  }
+}

@@ -1,0 +1,825 @@
+package eu.securehub.psd2.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.securehub.psd2.sandbox.BerlinGroupContract.Exchange;
+import eu.securehub.psd2.sandbox.BerlinGroupContract.Violations;
+import eu.securehub.psd2.sandbox.Http.Call;
+import eu.securehub.psd2.sandbox.Http.Reply;
+import eu.securehub.psd2.sandbox.oauth.AuthorizationServer;
+import eu.securehub.psd2.sandbox.oauth.Grants;
+import eu.securehub.psd2.sandbox.oauth.OAuthConfig;
+import eu.securehub.psd2.testpki.Credential;
+import eu.securehub.psd2.testpki.TestPki;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * A sandbox bank (ASPSP): a real HTTPS server on 127.0.0.1 with mutual TLS, the Berlin Group NextGenPSD2 1.3.9 API
+ * under {@code /v1/}, the bank's OAuth 2.0 / OpenID Connect authorisation server (psd2-sandbox-oauth), realistic
+ * data, the unattended-access limit, run-time fault injection, and a plain-HTTP admin port on 127.0.0.1.
+ *
+ * <pre>{@code
+ * TestPki pki = TestPki.create(List.of("alpha"));
+ * try (SandboxBank bank = SandboxBank.start(SandboxBank.Config.builder("alpha", pki.bankServer("alpha"),
+ *         List.of(pki.rootCa())).expiredServerCredential(pki.bankServerExpired("alpha"))
+ *         .contract(BerlinGroupContract.shared()).build())) {
+ *   URI base = bank.baseUrl();            // https://127.0.0.1:<port>
+ *   ...
+ *   bank.assertContractClean();           // every /v1 exchange conformed to the Berlin Group OpenAPI file
+ * }
+ * }</pre>
+ *
+ * <p>TLS asks for a client certificate without requiring one (wantClientAuth): the browser-facing authorisation
+ * page, discovery and JWKS work without; {@code /v1/**}, {@code /oauth/par} and {@code /oauth/token} refuse a
+ * request without a valid QWAC chaining to a configured TPP trust anchor (AIS needs PSP_AI, PIS needs PSP_PI).
+ */
+public final class SandboxBank implements AutoCloseable {
+
+  /** Settings of one bank. Build with {@link #builder}. */
+  public static final class Config {
+    final String bankId;
+    final String bankName;
+    final String host;
+    final int port;
+    final int adminPort;
+    final Credential serverCredential;
+    final Credential expiredServerCredential;
+    final List<X509Certificate> tppTrustAnchors;
+    final Clock clock;
+    final Duration accessTokenLifetime;
+    final long seed;
+    final Map<String, String> clients;
+    final BerlinGroupContract contract;
+    final int maxRecordedExchanges;
+
+    private Config(Builder b) {
+      this.bankId = b.bankId;
+      this.bankName = b.bankName != null ? b.bankName
+          : Character.toUpperCase(b.bankId.charAt(0)) + b.bankId.substring(1) + " Bank (sandbox)";
+      this.host = b.host;
+      this.port = b.port;
+      this.adminPort = b.adminPort;
+      this.serverCredential = b.serverCredential;
+      this.expiredServerCredential = b.expiredServerCredential;
+      this.tppTrustAnchors = List.copyOf(b.tppTrustAnchors);
+      this.clock = b.clock;
+      this.accessTokenLifetime = b.accessTokenLifetime;
+      this.seed = b.seed;
+      this.clients = Map.copyOf(b.clients);
+      this.contract = b.contract;
+      this.maxRecordedExchanges = b.maxRecordedExchanges;
+    }
+
+    /**
+     * @param bankId           e.g. {@code alpha}: names the bank's data (bank code, BIC, IBANs) and identity
+     * @param serverCredential the TLS server key and certificate chain (e.g. {@code TestPki.bankServer(bankId)})
+     * @param tppTrustAnchors  the CAs a TPP's QWAC must chain to (e.g. {@code TestPki.rootCa()})
+     */
+    public static Builder builder(String bankId, Credential serverCredential, List<X509Certificate> tppTrustAnchors) {
+      return new Builder(bankId, serverCredential, tppTrustAnchors);
+    }
+
+    public String bankId() {
+      return bankId;
+    }
+  }
+
+  /** Builder of {@link Config}. */
+  public static final class Builder {
+    private final String bankId;
+    private final Credential serverCredential;
+    private final List<X509Certificate> tppTrustAnchors;
+    private String bankName;
+    private String host = "127.0.0.1";
+    private int port;
+    private int adminPort;
+    private Credential expiredServerCredential;
+    private Clock clock = Clock.systemUTC();
+    private Duration accessTokenLifetime = Duration.ofSeconds(300);
+    private long seed = 20_240_101L;
+    private Map<String, String> clients = Map.of(TestPki.ORGANIZATION_IDENTIFIER, TestPki.ORGANIZATION_IDENTIFIER);
+    private BerlinGroupContract contract;
+    private int maxRecordedExchanges = 10_000;
+
+    private Builder(String bankId, Credential serverCredential, List<X509Certificate> tppTrustAnchors) {
+      if (bankId == null || !bankId.matches("[a-z][a-z0-9-]{0,30}")) {
+        throw new IllegalArgumentException("bankId: lower-case letters, digits, '-'");
+      }
+      this.bankId = bankId;
+      this.serverCredential = Objects.requireNonNull(serverCredential, "serverCredential");
+      this.tppTrustAnchors = List.copyOf(tppTrustAnchors);
+    }
+
+    /** The name on the login and consent pages. Default "Alpha Bank (sandbox)" for alpha. */
+    public Builder bankName(String name) {
+      this.bankName = name;
+      return this;
+    }
+
+    /** The address to listen on (both ports). Default 127.0.0.1. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host);
+      return this;
+    }
+
+    /** The HTTPS port; 0 (default) picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** The plain-HTTP admin port (on the same host); 0 (default) picks a free one. */
+    public Builder adminPort(int port) {
+      this.adminPort = port;
+      return this;
+    }
+
+    /** The expired server certificate the admin call switches to (e.g. {@code TestPki.bankServerExpired}). */
+    public Builder expiredServerCredential(Credential credential) {
+      this.expiredServerCredential = credential;
+      return this;
+    }
+
+    /** The clock for consents, tokens, certificates and the 24-hour window. Default system UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Access token lifetime of the authorisation server. Default 300 s. */
+    public Builder accessTokenLifetime(Duration d) {
+      this.accessTokenLifetime = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /** Seed of the generated data (same seed, bank id and day: same data). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Registered OAuth clients: client_id → the organizationIdentifier its QWAC carries. */
+    public Builder clients(Map<String, String> clients) {
+      this.clients = Map.copyOf(clients);
+      return this;
+    }
+
+    /** Validate every exchange on /v1/** against this contract ({@link SandboxBank#violations()}). */
+    public Builder contract(BerlinGroupContract contract) {
+      this.contract = contract;
+      return this;
+    }
+
+    /** How many /v1 exchanges are kept for {@link SandboxBank#exchanges()} (oldest dropped). Default 10 000. */
+    public Builder maxRecordedExchanges(int max) {
+      this.maxRecordedExchanges = max;
+      return this;
+    }
+
+    public Config build() {
+      return new Config(this);
+    }
+  }
+
+  private static final System.Logger LOG = System.getLogger(SandboxBank.class.getName());
+
+  private final Config config;
+  private final Server server;
+  private final ServerConnector tlsConnector;
+  private final ServerConnector adminConnector;
+  private final SslContextFactory.Server ssl;
+  private final KeyStore serverKeyStore;
+  private final KeyStore expiredKeyStore;
+  private final String keyStorePassword;
+  private final AuthorizationServer oauth;
+  private final BerlinGroupApi api;
+  private final TppCertificateCheck certificates;
+  private final Faults faults;
+  private final ScheduledExecutorService scheduler;
+  private final Set<Callback> hung = ConcurrentHashMap.newKeySet();
+  private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
+  private final List<Violations> violations = Collections.synchronizedList(new ArrayList<>());
+  private volatile URI baseUrl;
+  private volatile boolean expiredCertificate;
+
+  private SandboxBank(Config config) {
+    this.config = config;
+    byte[] pw = new byte[18];
+    new SecureRandom().nextBytes(pw);
+    this.keyStorePassword = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
+    this.serverKeyStore = config.serverCredential.pkcs12(keyStorePassword.toCharArray(), "server");
+    this.expiredKeyStore = config.expiredServerCredential == null ? null
+        : config.expiredServerCredential.pkcs12(keyStorePassword.toCharArray(), "server");
+    this.certificates = new TppCertificateCheck(config.tppTrustAnchors, config.clock);
+    this.faults = new Faults(this::releaseHung);
+    BankData data = BankData.generate(config.bankId, config.seed, LocalDate.now(config.clock));
+    AuthorizationServer[] holder = new AuthorizationServer[1];
+    this.api = new BerlinGroupApi(data, config.clock, certificates, config.clients, () -> baseUrl,
+        () -> holder[0] == null ? null : holder[0].grants());
+    OAuthConfig oauthConfig = OAuthConfig.builder()
+        .issuer(() -> baseUrl)
+        .clock(config.clock)
+        .accessTokenLifetime(config.accessTokenLifetime)
+        .bankName(config.bankName)
+        .build();
+    this.oauth = new AuthorizationServer(oauthConfig, api);
+    holder[0] = oauth;
+
+    QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+    threads.setName("bank-" + config.bankId);
+    this.server = new Server(threads);
+    this.ssl = new SslContextFactory.Server() {
+      @Override
+      protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) {
+        // The bank checks the client chain itself, to answer with Berlin Group error codes.
+        return new TrustManager[] {ACCEPT_ANY};
+      }
+    };
+    ssl.setKeyStore(serverKeyStore);
+    ssl.setKeyStorePassword(keyStorePassword);
+    ssl.setKeyManagerPassword(keyStorePassword);
+    ssl.setWantClientAuth(true);
+    ssl.setNeedClientAuth(false);
+    ssl.setEndpointIdentificationAlgorithm(null);
+    HttpConfiguration https = new HttpConfiguration();
+    https.setSendServerVersion(false);
+    SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+    customizer.setSniHostCheck(false);
+    https.addCustomizer(customizer);
+    this.tlsConnector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+        new HttpConnectionFactory(https));
+    tlsConnector.setHost(config.host);
+    tlsConnector.setPort(config.port);
+    tlsConnector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
+    HttpConfiguration plain = new HttpConfiguration();
+    plain.setSendServerVersion(false);
+    this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(plain));
+    adminConnector.setHost(config.host);
+    adminConnector.setPort(config.adminPort);
+    server.setConnectors(new Connector[] {tlsConnector, adminConnector});
+    server.setHandler(new Root());
+    server.setStopTimeout(2_000);
+    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "bank-" + config.bankId + "-faults");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts a bank; the returned instance is running until {@link #close()}. */
+  public static SandboxBank start(Config config) throws Exception {
+    SandboxBank bank = new SandboxBank(Objects.requireNonNull(config, "config"));
+    try {
+      bank.server.start();
+    } catch (Exception e) {
+      bank.close();
+      throw e;
+    }
+    String host = config.host.contains(":") ? "[" + config.host + "]" : config.host;
+    bank.baseUrl = URI.create("https://" + host + ":" + bank.tlsConnector.getLocalPort());
+    return bank;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Public API
+
+  public String bankId() {
+    return config.bankId;
+  }
+
+  /** {@code https://127.0.0.1:<port>}: the Berlin Group base (…/v1/…) and the OAuth issuer. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The OpenID Connect discovery document URL (the consent's scaOAuth link). */
+  public URI discoveryUrl() {
+    return URI.create(baseUrl + AuthorizationServer.DISCOVERY_PATH);
+  }
+
+  /** {@code http://127.0.0.1:<adminPort>}: POST/DELETE /admin/faults, POST /admin/server-certificate, … */
+  public URI adminUrl() {
+    return URI.create("http://" + (config.host.contains(":") ? "[" + config.host + "]" : config.host) + ":"
+        + adminConnector.getLocalPort());
+  }
+
+  public int port() {
+    return tlsConnector.getLocalPort();
+  }
+
+  public int adminPort() {
+    return adminConnector.getLocalPort();
+  }
+
+  /** The bank's customers, accounts and transactions. */
+  public BankData data() {
+    return api.data();
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  /** The authorisation server mounted on this bank (rotateSigningKey, jwks, grants). */
+  public AuthorizationServer authorizationServer() {
+    return oauth;
+  }
+
+  public Grants grants() {
+    return oauth.grants();
+  }
+
+  /** Switches the TLS server certificate to the expired one (true) or back (false), for new connections. */
+  public void useExpiredServerCertificate(boolean expired) throws Exception {
+    if (expired && expiredKeyStore == null) {
+      throw new IllegalStateException("no expired server credential configured");
+    }
+    ssl.reload(f -> f.setKeyStore(expired ? expiredKeyStore : serverKeyStore));
+    expiredCertificate = expired;
+  }
+
+  public boolean usesExpiredServerCertificate() {
+    return expiredCertificate;
+  }
+
+  /** A new JWKS signing key (the previous one stays published for the grace period); returns its kid. */
+  public String rotateSigningKey() {
+    return oauth.rotateSigningKey();
+  }
+
+  /** The PSU revokes a consent at the bank: its status becomes revokedByPsu. False if unknown. */
+  public boolean revokeConsentByPsu(String consentId) {
+    return api.revokeByPsu(consentId);
+  }
+
+  public Optional<String> consentStatus(String consentId) {
+    return api.consentStatus(consentId);
+  }
+
+  /** Unattended reads counted in the last 24 h for a consent's resource ("accounts" or "account:<resourceId>"). */
+  public int unattendedReads(String consentId, String resource) {
+    return api.unattendedReads(consentId, resource);
+  }
+
+  /** The recorded exchanges on /v1/** (oldest first). */
+  public List<Exchange> exchanges() {
+    synchronized (exchanges) {
+      return List.copyOf(exchanges);
+    }
+  }
+
+  /** The contract violations found so far (empty without a configured contract). */
+  public List<Violations> violations() {
+    synchronized (violations) {
+      return List.copyOf(violations);
+    }
+  }
+
+  /** Forgets the recorded exchanges and violations. */
+  public void clearExchanges() {
+    exchanges.clear();
+    violations.clear();
+  }
+
+  /**
+   * Throws an AssertionError listing every violation of the Berlin Group contract so far (request or response).
+   *
+   * @throws IllegalStateException when no contract is configured
+   */
+  public void assertContractClean() {
+    if (config.contract == null) {
+      throw new IllegalStateException("no BerlinGroupContract configured");
+    }
+    List<Violations> v = violations();
+    if (!v.isEmpty()) {
+      StringBuilder sb = new StringBuilder(v.size() + " exchange(s) violate the Berlin Group OpenAPI contract:");
+      v.forEach(x -> sb.append('\n').append(x));
+      throw new AssertionError(sb.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    releaseHung();
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "stopping bank " + config.bankId, e);
+    }
+    scheduler.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Request handling
+
+  private final class Root extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (request.getConnectionMetaData().getConnector() == adminConnector) {
+        admin(request, response, callback);
+        return true;
+      }
+      String path = Request.getPathInContext(request);
+      Faults.Settings f = faults.settings();
+      if (f.active() && path.startsWith(f.pathPrefix())) {
+        faults.countInjected();
+        if (f.connectionReset()) {
+          resetConnection(request, callback);
+          return true;
+        }
+        if (f.hang()) {
+          request.addIdleTimeoutListener(t -> false);
+          hung.add(callback);
+          scheduler.schedule(() -> {
+            if (hung.remove(callback)) {
+              abort(request, callback);
+            }
+          }, f.hangLimit().toMillis(), TimeUnit.MILLISECONDS);
+          return true;
+        }
+        if (!f.latency().isZero()) {
+          scheduler.schedule(() -> server.getThreadPool().execute(() -> proceed(request, response, callback, f)),
+              f.latency().toMillis(), TimeUnit.MILLISECONDS);
+          return true;
+        }
+      }
+      proceed(request, response, callback, f);
+      return true;
+    }
+  }
+
+  private void proceed(Request request, Response response, Callback callback, Faults.Settings f) {
+    try {
+      String path = Request.getPathInContext(request);
+      boolean faultPath = path.startsWith(f.pathPrefix());
+      if (path.startsWith("/v1/") || path.equals("/v1")) {
+        berlinGroup(request, response, callback, faultPath && faults.nextIsError(f.errorRate()) ? f : null);
+        return;
+      }
+      if (faultPath && faults.nextIsError(f.errorRate())) {
+        ObjectNode err = Http.JSON.createObjectNode().put("error", "temporarily_unavailable")
+            .put("error_description", "fault injection");
+        write(response, callback, Reply.json(f.errorStatus(), err));
+        return;
+      }
+      if (AuthorizationServer.handles(path)) {
+        if (path.equals(AuthorizationServer.PAR_PATH) || path.equals(AuthorizationServer.TOKEN_PATH)) {
+          TppCertificateCheck.Result r = certificates.check(peerCertificates(request), null);
+          if (!r.ok()) {
+            ObjectNode err = Http.JSON.createObjectNode().put("error", "invalid_client")
+                .put("error_description", r.errorCode() + ": " + r.errorText());
+            write(response, callback, Reply.json(401, err).with("Cache-Control", "no-store"));
+            return;
+          }
+        }
+        Response target = path.equals(AuthorizationServer.TOKEN_PATH) ? new TokenCapture(request, response)
+            : response;
+        if (!oauth.handle(request, target, callback)) {
+          write(response, callback, Reply.empty(404));
+        }
+        return;
+      }
+      write(response, callback, Reply.empty(404));
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.WARNING, "request failed", t);
+      callback.failed(t);
+    }
+  }
+
+  private void berlinGroup(Request request, Response response, Callback callback, Faults.Settings error)
+      throws IOException {
+    byte[] body = Content.Source.asInputStream(request).readAllBytes();
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (HttpField field : request.getHeaders()) {
+      headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
+    }
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+    for (Fields.Field field : fields) {
+      query.put(field.getName(), List.copyOf(field.getValues()));
+    }
+    String path = Request.getPathInContext(request);
+    Call call = new Call(request.getMethod(), path, query, headers, body, peerCertificates(request));
+    Reply reply;
+    if (error != null) {
+      String requestId = call.header("X-Request-ID");
+      reply = error.errorBody()
+          ? Http.error(error.errorStatus(), error.errorStatus() == 503 ? "SERVICE_UNAVAILABLE" : "INTERNAL_ERROR",
+              "fault injection")
+          : Reply.empty(error.errorStatus());
+      reply = reply.with("X-Request-ID", Http.isUuid(requestId) ? requestId : java.util.UUID.randomUUID().toString());
+    } else {
+      reply = api.handle(call);
+    }
+    record(call, reply);
+    write(response, callback, reply);
+  }
+
+  private void record(Call call, Reply reply) {
+    Exchange exchange = new Exchange(call.method(), call.path(), call.query(), call.headers(), call.body(),
+        reply.status(), reply.headers(), reply.body());
+    synchronized (exchanges) {
+      exchanges.add(exchange);
+      while (exchanges.size() > config.maxRecordedExchanges) {
+        exchanges.remove(0);
+      }
+    }
+    if (config.contract != null) {
+      Violations v = config.contract.validate(exchange);
+      if (!v.isEmpty()) {
+        violations.add(v);
+      }
+    }
+  }
+
+  private static X509Certificate[] peerCertificates(Request request) {
+    Object data = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+    if (data instanceof EndPoint.SslSessionData ssl) {
+      return ssl.peerCertificates();
+    }
+    return null;
+  }
+
+  private static void write(Response response, Callback callback, Reply reply) {
+    response.setStatus(reply.status());
+    reply.headers().forEach((name, values) -> values.forEach(v -> response.getHeaders().add(name, v)));
+    response.write(true, ByteBuffer.wrap(reply.body()), callback);
+  }
+
+  /** Drops the connection with a TCP RST (SO_LINGER 0), as a crashing bank or middlebox would. */
+  private void resetConnection(Request request, Callback callback) {
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    if (endPoint instanceof SslConnection.SslEndPoint sslEndPoint) {
+      endPoint = sslEndPoint.getSslConnection().getEndPoint();
+    }
+    Object transport = endPoint.getTransport();
+    try {
+      if (transport instanceof SocketChannel channel) {
+        channel.socket().setSoLinger(true, 0);
+      } else if (transport instanceof Socket socket) {
+        socket.setSoLinger(true, 0);
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "SO_LINGER", e);
+    }
+    endPoint.close();
+    callback.failed(new IOException("connection reset by fault injection"));
+  }
+
+  private static void abort(Request request, Callback callback) {
+    request.getConnectionMetaData().getConnection().getEndPoint().close();
+    callback.failed(new IOException("hung request released"));
+  }
+
+  private void releaseHung() {
+    for (Callback c : List.copyOf(hung)) {
+      if (hung.remove(c)) {
+        c.failed(new IOException("hung request released"));
+      }
+    }
+  }
+
+  /** Remembers each access token the token endpoint issues (for TOKEN_EXPIRED). */
+  private final class TokenCapture extends Response.Wrapper {
+    private final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+
+    TokenCapture(Request request, Response wrapped) {
+      super(request, wrapped);
+    }
+
+    @Override
+    public void write(boolean last, ByteBuffer content, Callback callback) {
+      if (content != null) {
+        ByteBuffer copy = content.slice();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        captured.writeBytes(bytes);
+      }
+      if (last && getStatus() == 200) {
+        try {
+          JsonNode json = Http.read(captured.toByteArray());
+          String token = json.path("access_token").asText(null);
+          long expiresIn = json.path("expires_in").asLong(-1);
+          if (token != null && expiresIn >= 0) {
+            api.tokenIssued(token, config.clock.instant().plusSeconds(expiresIn));
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.log(System.Logger.Level.DEBUG, "token response not captured", e);
+        }
+      }
+      super.write(last, content, callback);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Admin port
+
+  private void admin(Request request, Response response, Callback callback) {
+    Reply reply;
+    try {
+      reply = adminReply(request);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      reply = Reply.json(400, Http.JSON.createObjectNode().put("error", e.getMessage()));
+    } catch (Exception e) {
+      reply = Reply.json(500, Http.JSON.createObjectNode().put("error", String.valueOf(e)));
+    }
+    write(response, callback, reply);
+  }
+
+  private Reply adminReply(Request request) throws Exception {
+    String path = Request.getPathInContext(request);
+    String method = request.getMethod();
+    byte[] body = Content.Source.asInputStream(request).readAllBytes();
+    JsonNode json = body.length == 0 ? Http.JSON.createObjectNode() : Http.read(body);
+    switch (path) {
+      case "/admin", "/admin/" -> {
+        if (method.equals("GET")) {
+          return Reply.json(200, summary());
+        }
+      }
+      case "/admin/faults" -> {
+        if (method.equals("GET")) {
+          return Reply.json(200, faultsJson());
+        }
+        if (method.equals("DELETE")) {
+          faults.clear();
+          return Reply.json(200, faultsJson());
+        }
+        if (method.equals("POST")) {
+          applyFaults(json);
+          return Reply.json(200, faultsJson());
+        }
+      }
+      case "/admin/server-certificate" -> {
+        if (method.equals("POST")) {
+          useExpiredServerCertificate(json.path("expired").asBoolean(false));
+          return Reply.json(200, Http.JSON.createObjectNode().put("expired", expiredCertificate));
+        }
+        if (method.equals("GET")) {
+          return Reply.json(200, Http.JSON.createObjectNode().put("expired", expiredCertificate));
+        }
+      }
+      case "/admin/violations" -> {
+        if (method.equals("GET")) {
+          com.fasterxml.jackson.databind.node.ArrayNode list = Http.JSON.createArrayNode();
+          for (Violations v : violations()) {
+            ObjectNode n = list.addObject();
+            n.put("exchange", v.exchange().toString());
+            v.request().forEach(m -> n.withArray("request").add(m));
+            v.response().forEach(m -> n.withArray("response").add(m));
+          }
+          return Reply.json(200, Http.JSON.createObjectNode().put("contract", config.contract != null)
+              .set("violations", list));
+        }
+        if (method.equals("DELETE")) {
+          clearExchanges();
+          return Reply.empty(204);
+        }
+      }
+      case "/admin/jwks/rotate" -> {
+        if (method.equals("POST")) {
+          return Reply.json(200, Http.JSON.createObjectNode().put("kid", rotateSigningKey()));
+        }
+      }
+      default -> {
+        String prefix = "/admin/consents/";
+        if (path.startsWith(prefix) && path.endsWith("/revoke") && method.equals("POST")) {
+          String id = path.substring(prefix.length(), path.length() - "/revoke".length());
+          if (!revokeConsentByPsu(id)) {
+            return Reply.json(404, Http.JSON.createObjectNode().put("error", "unknown consent"));
+          }
+          return Reply.json(200, Http.JSON.createObjectNode().put("consentStatus", "revokedByPsu"));
+        }
+        return Reply.json(404, Http.JSON.createObjectNode().put("error", "unknown admin path"));
+      }
+    }
+    return Reply.json(405, Http.JSON.createObjectNode().put("error", "method not allowed"));
+  }
+
+  /** POST /admin/faults: the given fields change, the others stay (send "clear": true to start from none). */
+  private void applyFaults(JsonNode json) {
+    Faults.Settings s = json.path("clear").asBoolean(false) ? Faults.Settings.NONE : faults.settings();
+    Duration latency = json.has("latencyMs") ? Duration.ofMillis(json.get("latencyMs").asLong()) : s.latency();
+    boolean hang = json.has("hang") ? json.get("hang").asBoolean() : s.hang();
+    Duration hangLimit = json.has("hangLimitMs") ? Duration.ofMillis(json.get("hangLimitMs").asLong())
+        : s.hangLimit();
+    double rate = json.has("errorRate") ? json.get("errorRate").asDouble() : s.errorRate();
+    int status = json.has("errorStatus") ? json.get("errorStatus").asInt() : s.errorStatus();
+    boolean errorBody = json.has("errorBody") ? json.get("errorBody").asBoolean() : s.errorBody();
+    boolean reset = json.has("connectionReset") ? json.get("connectionReset").asBoolean()
+        : json.has("reset") ? json.get("reset").asBoolean() : s.connectionReset();
+    String prefix = json.has("pathPrefix") ? json.get("pathPrefix").asText() : s.pathPrefix();
+    faults.set(new Faults.Settings(latency, hang, hangLimit, rate, status, errorBody, reset, prefix));
+  }
+
+  private ObjectNode faultsJson() {
+    Faults.Settings s = faults.settings();
+    ObjectNode n = Http.JSON.createObjectNode();
+    n.put("latencyMs", s.latency().toMillis());
+    n.put("hang", s.hang());
+    n.put("hangLimitMs", s.hangLimit().toMillis());
+    n.put("errorRate", s.errorRate());
+    n.put("errorStatus", s.errorStatus());
+    n.put("errorBody", s.errorBody());
+    n.put("connectionReset", s.connectionReset());
+    n.put("pathPrefix", s.pathPrefix());
+    n.put("injected", faults.injected());
+    n.put("expiredServerCertificate", expiredCertificate);
+    return n;
+  }
+
+  private ObjectNode summary() {
+    ObjectNode n = Http.JSON.createObjectNode();
+    n.put("bankId", config.bankId);
+    n.put("baseUrl", baseUrl.toString());
+    n.put("discovery", discoveryUrl().toString());
+    n.put("admin", adminUrl().toString());
+    n.put("now", Instant.now(config.clock).toString());
+    n.set("faults", faultsJson());
+    n.put("exchanges", exchanges.size());
+    n.put("violations", violations.size());
+    return n;
+  }
+
+  private static final X509ExtendedTrustManager ACCEPT_ANY = new X509ExtendedTrustManager() {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+      throw new UnsupportedOperationException("server side only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+      throw new UnsupportedOperationException("server side only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {
+      throw new UnsupportedOperationException("server side only");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  };
+}
