@@ -1,5 +1,7 @@
 package eu.securehub.psd2.config;
 
+import eu.securehub.psd2.callouts.json.Json;
+import eu.securehub.psd2.callouts.json.JsonException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -538,7 +540,7 @@ final class ConfigTree {
                     text = (String) value;
                 } else if (value instanceof Map || value instanceof List) {
                     // Written as JSON for readability; a KVM value is a string, so it is stored compact.
-                    text = Json.compact(value);
+                    text = Json.write(value);
                 } else {
                     problems.add(where + ": entry " + name + " needs a string (or JSON object) \"value\"");
                     continue;
@@ -579,7 +581,7 @@ final class ConfigTree {
             env.registryBanks.add(id);
             Object profile;
             try {
-                profile = Json.parse((String) asMap(o).get("value"), what + " profile");
+                profile = parseJson((String) asMap(o).get("value"), what + " profile");
             } catch (ConfigException e) {
                 problems.add(e.getMessage());
                 continue;
@@ -679,9 +681,32 @@ final class ConfigTree {
 
     static Object readJson(Path file) {
         try {
-            return Json.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            return parseJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses JSON text; an error names {@code what} (the file) and the line and column, as an editor counts them. */
+    static Object parseJson(String text, String what) {
+        try {
+            return Json.parse(text);
+        } catch (JsonException e) {
+            String message = e.getMessage();
+            if (e.offset() >= 0) {
+                int line = 1;
+                int column = 1;
+                for (int i = 0; i < Math.min(e.offset(), text.length()); i++) {
+                    if (text.charAt(i) == '\n') {
+                        line++;
+                        column = 1;
+                    } else {
+                        column++;
+                    }
+                }
+                message = message.substring(0, message.lastIndexOf(" at offset ")) + " at line " + line + ", column " + column;
+            }
+            throw new ConfigException(what + " is not valid JSON: " + message);
         }
     }
 

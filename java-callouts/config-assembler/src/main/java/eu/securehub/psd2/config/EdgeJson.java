@@ -1,5 +1,6 @@
 package eu.securehub.psd2.config;
 
+import eu.securehub.psd2.callouts.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

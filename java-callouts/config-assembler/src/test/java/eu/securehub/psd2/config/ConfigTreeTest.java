@@ -119,6 +119,17 @@ class ConfigTreeTest {
     }
 
     @Test
+    void invalidJsonIsReportedNamingTheFileLineAndColumn() {
+        assertThatThrownBy(() -> ConfigTree.parseJson("{\"a\":1,\"a\":2}", "f.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("f.json is not valid JSON: duplicate member name at line 1, column 13");
+        assertThatThrownBy(() -> ConfigTree.parseJson("{}\n{}", "f.json"))
+                .hasMessage("f.json is not valid JSON: unexpected content after the JSON value at line 2, column 1");
+        assertThatThrownBy(() -> ConfigTree.parseJson("[1,]", "f.json")).hasMessageContaining("f.json is not valid JSON: ");
+        assertThat(ConfigTree.parseJson(" {\"n\": 1, \"d\": 2.5} ", "t")).isEqualTo(Map.of("n", 1L, "d", new java.math.BigDecimal("2.5")));
+    }
+
+    @Test
     void bankProfilesAreChecked() {
         Fixture f = Fixture.copy(temp);
         f.edit("kvms/live/psd2-hub-banks.json", t -> t.replace("\"bankId\": \"north\"", "\"bankId\": \"nord\"")

@@ -31,12 +31,12 @@ class EdgeJsonTest {
 
         List<String> notes = EdgeJson.assembleAll(f.load(), out);
 
-        Object doc = Json.parse(f.read(out), "edge.json");
+        Object doc = ConfigTree.parseJson(f.read(out), "edge.json");
         assertThat(map(doc).keySet()).containsExactly("version", "envConfig", "orgConfig");
         assertThat(map(doc, "envConfig").keySet()).containsExactly("dev", "live");
         assertThat(map(doc, "envConfig", "dev").keySet())
                 .containsExactly("keystores", "aliases", "references", "targetServers", "kvms");
-        assertThat(map(doc, "orgConfig")).isEqualTo(map(Json.parse(f.read(f.config("edge.json")), "e"), "orgConfig"));
+        assertThat(map(doc, "orgConfig")).isEqualTo(map(ConfigTree.parseJson(f.read(f.config("edge.json")), "e"), "orgConfig"));
         List<?> aliases = (List<?>) map(doc, "envConfig", "live").get("aliases");
         // Placeholders stay; a default applies and the path is made absolute against the config dir.
         assertThat(map(aliases.get(0))).containsEntry("password", "${fx.password}")
@@ -81,7 +81,7 @@ class EdgeJsonTest {
 
         EdgeJson.forDeploy(tree, "dev", "eval", out);
 
-        Object doc = Json.parse(f.read(out), "out");
+        Object doc = ConfigTree.parseJson(f.read(out), "out");
         assertThat(map(doc, "envConfig").keySet()).containsExactly("eval");
         List<?> aliases = (List<?>) map(doc, "envConfig", "eval").get("aliases");
         assertThat(map(aliases.get(0))).containsEntry("password", "s3cret")
@@ -109,7 +109,7 @@ class EdgeJsonTest {
 
         EdgeJson.assembleAll(f.load(), out);
 
-        Object doc = Json.parse(f.read(out), "edge.json");
+        Object doc = ConfigTree.parseJson(f.read(out), "edge.json");
         assertThat(map(doc).keySet()).containsExactly("version", "envConfig", "orgConfig");
         for (String env : List.of("dev", "live")) {
             assertThat(map(doc, "envConfig", env).keySet())

@@ -2,6 +2,8 @@ package eu.securehub.psd2.localkms;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import eu.securehub.psd2.callouts.json.Json;
+import eu.securehub.psd2.callouts.json.JsonException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -337,7 +339,7 @@ public final class LocalKms implements AutoCloseable {
         Object parsed;
         try {
             parsed = Json.parse(text);
-        } catch (Json.JsonException e) {
+        } catch (JsonException e) {
             throw KmsException.invalidArgument("Invalid JSON payload received. " + e.getMessage() + ".");
         }
         if (!(parsed instanceof Map)) {
@@ -421,6 +423,9 @@ public final class LocalKms implements AutoCloseable {
             try {
                 if (value instanceof String) {
                     return Long.parseLong((String) value);
+                }
+                if (value instanceof Long) {
+                    return (Long) value;
                 }
                 if (value instanceof BigDecimal) {
                     return ((BigDecimal) value).longValueExact();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.securehub.psd2.callouts.crypto.DataKey;
 import eu.securehub.psd2.callouts.crypto.Keyring;
+import eu.securehub.psd2.callouts.json.Json;
 import eu.securehub.psd2.keytool.Main;
 import eu.securehub.psd2.localkms.KmsHttp.Response;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,7 @@
 package eu.securehub.psd2.localkms;
 
+import eu.securehub.psd2.callouts.json.Json;
+import eu.securehub.psd2.callouts.json.JsonException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,7 +98,7 @@ final class KmsHttp {
         try {
             Object parsed = Json.parse(body);
             return parsed instanceof Map ? (Map<String, Object>) parsed : null;
-        } catch (Json.JsonException e) {
+        } catch (JsonException e) {
             return null;
         }
     }

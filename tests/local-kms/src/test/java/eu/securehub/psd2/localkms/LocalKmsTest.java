@@ -6,6 +6,7 @@ import static eu.securehub.psd2.localkms.KmsHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import eu.securehub.psd2.callouts.json.Json;
 import eu.securehub.psd2.localkms.KmsHttp.Response;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -395,8 +396,8 @@ class LocalKmsTest {
         Response admin = KmsHttp.send("GET", URI.create("http://127.0.0.1:" + kms.port() + "/admin/counters"), null, null);
         assertThat(admin.status()).isEqualTo(200);
         assertThat(admin.json()).isEqualTo(Map.of(
-                "calls", Map.of("encrypt", new java.math.BigDecimal(2), "decrypt", new java.math.BigDecimal(2)),
-                "failed", Map.of("encrypt", java.math.BigDecimal.ONE, "decrypt", java.math.BigDecimal.ONE)));
+                "calls", Map.of("encrypt", 2L, "decrypt", 2L),
+                "failed", Map.of("encrypt", 1L, "decrypt", 1L)));
 
         kms.resetCounters();
         assertThat(kms.encryptCalls()).isZero();

@@ -68,11 +68,22 @@ public final class Json {
      */
     public static String write(Object value) {
         StringBuilder b = new StringBuilder();
-        write(value, b, 0);
+        write(value, b, 0, false);
         return b.toString();
     }
 
-    private static void write(Object value, StringBuilder b, int depth) {
+    /**
+     * Like {@link #write}, but for people: every member and item on a line of its own, indented by two
+     * spaces a level, {@code ": "} after a name, empty objects and arrays as {@code {}} and {@code []},
+     * and a newline at the end.
+     */
+    public static String pretty(Object value) {
+        StringBuilder b = new StringBuilder(256);
+        write(value, b, 0, true);
+        return b.append('\n').toString();
+    }
+
+    private static void write(Object value, StringBuilder b, int depth, boolean pretty) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH);
         }
@@ -87,28 +98,50 @@ public final class Json {
             b.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                if (!first) {
-                    b.append(',');
-                }
-                first = false;
+                first = next(b, first, depth + 1, pretty);
                 quote(String.valueOf(e.getKey()), b);
                 b.append(':');
-                write(e.getValue(), b, depth + 1);
+                if (pretty) {
+                    b.append(' ');
+                }
+                write(e.getValue(), b, depth + 1, pretty);
             }
-            b.append('}');
+            close(b, '}', first, depth, pretty);
         } else if (value instanceof List) {
             b.append('[');
             boolean first = true;
             for (Object item : (List<?>) value) {
-                if (!first) {
-                    b.append(',');
-                }
-                first = false;
-                write(item, b, depth + 1);
+                first = next(b, first, depth + 1, pretty);
+                write(item, b, depth + 1, pretty);
             }
-            b.append(']');
+            close(b, ']', first, depth, pretty);
         } else {
             throw new IllegalArgumentException("cannot write a " + value.getClass().getSimpleName() + " as JSON");
+        }
+    }
+
+    /** Starts a member or item: a comma unless it is the first, then (pretty) a new indented line. */
+    private static boolean next(StringBuilder b, boolean first, int depth, boolean pretty) {
+        if (!first) {
+            b.append(',');
+        }
+        if (pretty) {
+            indent(b, depth);
+        }
+        return false;
+    }
+
+    private static void close(StringBuilder b, char bracket, boolean empty, int depth, boolean pretty) {
+        if (pretty && !empty) {
+            indent(b, depth);
+        }
+        b.append(bracket);
+    }
+
+    private static void indent(StringBuilder b, int depth) {
+        b.append('\n');
+        for (int i = 0; i < depth; i++) {
+            b.append("  ");
         }
     }
 
@@ -169,7 +202,7 @@ public final class Json {
         }
 
         JsonException error(String what) {
-            return new JsonException(what + " at offset " + pos);
+            return new JsonException(what, pos);
         }
 
         char peek() throws JsonException {

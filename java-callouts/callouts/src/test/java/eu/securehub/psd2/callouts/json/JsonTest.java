@@ -25,11 +25,20 @@ class JsonTest {
         assertThat(m).containsEntry("n", null);
         assertThat((List<?>) m.get("a")).hasSize(2);
         assertThat(m.get("o")).isEqualTo(Map.of("x", List.of()));
+        assertThat(m.keySet()).containsExactly("s", "i", "d", "t", "f", "n", "a", "o");
+        assertThat(Json.parse(" [ ] ")).isEqualTo(List.of());
+    }
+
+    @Test
+    void decodesEveryEscapeAndSurrogatePairs() throws Exception {
+        assertThat(Json.parse("\"x\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\""))
+                .isEqualTo("x\"\\/\b\f\n\r\t\u00e9\uD83D\uDE00");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "{", "{\"a\":}", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"x",
-        "\"\\x\"", "\"\\u12\"", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "\"a\u0001\"", "{a:1}", "[1 2]", "nul", "1e"})
+        "\"\\x\"", "\"\\u12\"", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "\"a\u0001\"", "{a:1}", "[1 2]", "nul", "1e",
+        "}", "{\"a\"}", "\"\\u12g4\"", "{\"a\":1}{}", "{}\n{}", "{'a':1}"})
     void refusesMalformedJson(String text) {
         assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(JsonException.class);
     }
@@ -86,6 +95,17 @@ class JsonTest {
     }
 
     @Test
+    void writesPrettyTextIndentedByTwoSpacesThatReadsBack() throws Exception {
+        Object v = Json.parse("{\"name\":\"q\\\"uote\",\"entry\":[{\"n\":1}],\"empty\":[],\"none\":{}}");
+
+        assertThat(Json.pretty(v)).isEqualTo("{\n  \"name\": \"q\\\"uote\",\n  \"entry\": [\n    {\n      \"n\": 1\n"
+                + "    }\n  ],\n  \"empty\": [],\n  \"none\": {}\n}\n");
+        assertThat(Json.parse(Json.pretty(v))).isEqualTo(v);
+        assertThat(Json.pretty("s")).isEqualTo("\"s\"\n");
+        assertThatThrownBy(() -> Json.pretty(List.of(new Object()))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void quotes() throws Exception {
         assertThat(Json.quote("a\"\\\n\u0001")).isEqualTo("\"a\\\"\\\\\\n\\u0001\"");
         assertThat(Json.parse(Json.quote("v\"\u00e9\t"))).isEqualTo("v\"\u00e9\t");
@@ -95,5 +115,16 @@ class JsonTest {
     void errorMessagesGiveAnOffsetNotTheContent() {
         assertThatThrownBy(() -> Json.parse("{\"secret-value\": nope}"))
                 .hasMessageContaining("offset").hasMessageNotContaining("secret-value").hasMessageNotContaining("nope");
+    }
+
+    @Test
+    void errorsTellTheOffsetSoACallerCanNameTheLine() {
+        assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}"))
+                .isInstanceOfSatisfying(JsonException.class, e -> assertThat(e.offset()).isEqualTo(12))
+                .hasMessage("duplicate member name at offset 12");
+        assertThatThrownBy(() -> Json.parse("{}\n{}"))
+                .isInstanceOfSatisfying(JsonException.class, e -> assertThat(e.offset()).isEqualTo(3));
+        assertThatThrownBy(() -> Json.parseObject("[]"))
+                .isInstanceOfSatisfying(JsonException.class, e -> assertThat(e.offset()).isEqualTo(-1));
     }
 }
