@@ -1,0 +1,470 @@
+package eu.securehub.psd2.runtime.config;
+
+import eu.securehub.psd2.config.ConfigException;
+import eu.securehub.psd2.config.EnvironmentConfig;
+import eu.securehub.psd2.runtime.policies.state.FileMessageLog;
+import eu.securehub.psd2.runtime.policies.state.InMemoryCaches;
+import eu.securehub.psd2.runtime.policies.state.InMemoryKeyValueMaps;
+import eu.securehub.psd2.runtime.policies.state.InMemoryQuotaCounters;
+import eu.securehub.psd2.runtime.policies.state.InMemorySpikeArrests;
+import eu.securehub.psd2.runtime.spi.ApiKeys;
+import eu.securehub.psd2.runtime.spi.Caches;
+import eu.securehub.psd2.runtime.spi.ConfigError;
+import eu.securehub.psd2.runtime.spi.Environment;
+import eu.securehub.psd2.runtime.spi.GoogleAccessTokens;
+import eu.securehub.psd2.runtime.spi.HttpCalls;
+import eu.securehub.psd2.runtime.spi.KeyStoreEntry;
+import eu.securehub.psd2.runtime.spi.KeyValueMaps;
+import eu.securehub.psd2.runtime.spi.Location;
+import eu.securehub.psd2.runtime.spi.MessageLog;
+import eu.securehub.psd2.runtime.spi.QuotaCounters;
+import eu.securehub.psd2.runtime.spi.SpikeArrests;
+import eu.securehub.psd2.runtime.spi.TargetServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * An Apigee environment for the local runtime, built from the same files the deploy uses (one source of truth),
+ * read and checked by the config assembler ({@link EnvironmentConfig}) exactly as {@code mvn verify} and a deploy
+ * read them:
+ * <ul>
+ *   <li>TargetServers from targetservers/ENV/ (host, port, isEnabled, sSLInfo → {@link eu.securehub.psd2.runtime.spi.SslInfo});</li>
+ *   <li>keystores, aliases and references from keystores/ENV/, their {@code ${psd2.pki.dir:-target/test-pki}}-style
+ *       placeholders resolved from the options (then Java system properties and environment variables, as the
+ *       deploy does, then the placeholder's default; relative paths against the project root); PKCS#12 aliases
+ *       become key entries, keycertfile aliases (the banks' CA certificates) truststore entries;
+ *       {@code keyStore("ref://psd2-qwac-keystore-ref")} resolves references;</li>
+ *   <li>the KVMs' initial entries from kvms/ENV/*.json (a value written as a JSON object, such as a bank profile,
+ *       is stored as its compact JSON string, as the config plugin uploads it), then the keyring (see
+ *       {@link Options#createKeyring}, {@link Options#keyringFile}), then {@link Options#kvmEntry} overrides;</li>
+ *   <li>API products, developers and apps from edge.json's orgConfig, each app with a consumer key (random per
+ *       start, or fixed by {@link Options#consumerKey}); {@link Options#returnUrls} overrides the apps' returnUrls
+ *       attribute (a local CRM's return URL);</li>
+ *   <li>Google access tokens: the fixed bearer token of the local KMS ({@link Options#googleAccessToken});</li>
+ *   <li>HTTP calls with TLS from these keystores (JDK HttpClient per SSL setting);</li>
+ *   <li>the message log (Cloud Logging stand-in) as a JSON-lines file ({@link Options#messageLog});</li>
+ *   <li>in-memory caches, quota counters and spike arresters of psd2-runtime-policies; the clock of the options.</li>
+ * </ul>
+ * Every problem is a {@link ConfigError} naming the file (a configuration inconsistency found by the config
+ * assembler lists every problem at once). Thread-safe once loaded.
+ */
+public final class LocalEnvironment implements Environment, AutoCloseable {
+
+    /**
+     * How to create the environment's keyring: kms-key-tool's {@code create --force} against the KMS at
+     * {@code kmsEndpoint} (HOST:PORT on loopback, plain HTTP, REST: the local KMS, e.g. {@code LocalKms.endpoint()}),
+     * with {@code bearerToken}, wrapping a new DEK with {@code kek} (which must exist in that KMS); the tool writes
+     * {@code configDir/kvms/ENV/psd2-hub-keys.json}. Use a directory under target/ or a temporary one, never the
+     * project root (kvms/local/psd2-hub-keys.json is git-ignored generated state).
+     */
+    public record KeyringSpec(String kmsEndpoint, String bearerToken, String kek, Path configDir) {
+        public KeyringSpec {
+            Objects.requireNonNull(kmsEndpoint, "kmsEndpoint");
+            Objects.requireNonNull(bearerToken, "bearerToken");
+            Objects.requireNonNull(kek, "kek");
+            Objects.requireNonNull(configDir, "configDir");
+        }
+
+        @Override
+        public String toString() {
+            return "KeyringSpec[kmsEndpoint=" + kmsEndpoint + ", kek=" + kek + ", configDir=" + configDir + "]";
+        }
+    }
+
+    /** Load options; immutable, each {@code with…}-style method returns a changed copy. */
+    public static final class Options {
+        private Path pkiDir;
+        private char[] qwacPassword;
+        private Map<String, String> placeholders = Map.of();
+        private boolean systemPlaceholders = true;
+        private Map<String, String> consumerKeys = Map.of();
+        private Map<String, Map<String, String>> appAttributes = Map.of();
+        private Map<String, Map<String, String>> kvmEntries = Map.of();
+        private Path keyringFile;
+        private KeyringSpec createKeyring;
+        private String googleAccessToken;
+        private Path messageLog;
+        private Clock clock = Clock.systemUTC();
+
+        private Options() {
+        }
+
+        /** Random consumer keys, PKI in the keystores' default folder (target/test-pki), the system clock. */
+        public static Options defaults() {
+            return new Options();
+        }
+
+        private Options copy() {
+            Options o = new Options();
+            o.pkiDir = pkiDir;
+            o.qwacPassword = qwacPassword;
+            o.placeholders = placeholders;
+            o.systemPlaceholders = systemPlaceholders;
+            o.consumerKeys = consumerKeys;
+            o.appAttributes = appAttributes;
+            o.kvmEntries = kvmEntries;
+            o.keyringFile = keyringFile;
+            o.createKeyring = createKeyring;
+            o.googleAccessToken = googleAccessToken;
+            o.messageLog = messageLog;
+            o.clock = clock;
+            return o;
+        }
+
+        /** The test PKI's folder (TestPki.writeTo): the value of {@code ${psd2.pki.dir}} in keystores/ENV. */
+        public Options pkiDir(Path dir) {
+            Options o = copy();
+            o.pkiDir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+            return o;
+        }
+
+        /**
+         * The PKCS#12 password ({@code ${psd2.qwac.password}}); by default the {@code password.txt} TestPki writes
+         * beside the PKCS#12 file is read.
+         */
+        public Options qwacPassword(char[] password) {
+            Options o = copy();
+            o.qwacPassword = Objects.requireNonNull(password, "password").clone();
+            return o;
+        }
+
+        /** Any other placeholder of keystores/ENV, by name (e.g. {@code psd2.pki.dir}). */
+        public Options placeholder(String name, String value) {
+            Options o = copy();
+            o.placeholders = with(placeholders, name, value);
+            return o;
+        }
+
+        /**
+         * Whether placeholders the options leave open are looked up as Java system properties and environment
+         * variables, as the deploy does (default true; tests may turn it off for isolation).
+         */
+        public Options systemPlaceholders(boolean on) {
+            Options o = copy();
+            o.systemPlaceholders = on;
+            return o;
+        }
+
+        /** A fixed consumer key for the app of that name (tests); others get a random key per start. */
+        public Options consumerKey(String appName, String key) {
+            Options o = copy();
+            o.consumerKeys = with(consumerKeys, appName, key);
+            return o;
+        }
+
+        /** Sets an attribute of one app ("*": every app) over its edge.json value. */
+        public Options appAttribute(String appName, String name, String value) {
+            Options o = copy();
+            Map<String, Map<String, String>> all = new LinkedHashMap<>(appAttributes);
+            all.put(appName, with(all.getOrDefault(appName, Map.of()), name, value));
+            o.appAttributes = Collections.unmodifiableMap(all);
+            return o;
+        }
+
+        /** Every app's {@code returnUrls} attribute (VerifyAPIKey exposes it), e.g. a local CRM's return URL. */
+        public Options returnUrls(String returnUrls) {
+            return appAttribute("*", "returnUrls", returnUrls);
+        }
+
+        /** A KVM entry set after the initial entries (e.g. psd2-hub-config kms-endpoint of a local KMS on a free port). */
+        public Options kvmEntry(String map, String key, String value) {
+            Options o = copy();
+            Map<String, Map<String, String>> all = new LinkedHashMap<>(kvmEntries);
+            all.put(map, with(all.getOrDefault(map, Map.of()), key, value));
+            o.kvmEntries = Collections.unmodifiableMap(all);
+            return o;
+        }
+
+        /** A psd2-hub-keys KVM file (kms-key-tool's shape) to load instead of kvms/ENV/psd2-hub-keys.json. */
+        public Options keyringFile(Path file) {
+            Options o = copy();
+            o.keyringFile = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+            o.createKeyring = null;
+            return o;
+        }
+
+        /** Creates a fresh keyring at load with kms-key-tool against a local KMS (see {@link KeyringSpec}). */
+        public Options createKeyring(KeyringSpec spec) {
+            Options o = copy();
+            o.createKeyring = Objects.requireNonNull(spec, "spec");
+            o.keyringFile = null;
+            return o;
+        }
+
+        /** The bearer token GoogleAccessToken authentication gets (the local KMS's token). */
+        public Options googleAccessToken(String token) {
+            Options o = copy();
+            o.googleAccessToken = Objects.requireNonNull(token, "token");
+            return o;
+        }
+
+        /** The JSON-lines file of the message log (default: target/local-runtime/ENV/message-log.jsonl under the root). */
+        public Options messageLog(Path file) {
+            Options o = copy();
+            o.messageLog = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+            return o;
+        }
+
+        public Options clock(Clock clock) {
+            Options o = copy();
+            o.clock = Objects.requireNonNull(clock, "clock");
+            return o;
+        }
+
+        private static Map<String, String> with(Map<String, String> map, String key, String value) {
+            Map<String, String> m = new LinkedHashMap<>(map);
+            m.put(Objects.requireNonNull(key, "name"), Objects.requireNonNull(value, "value"));
+            return Collections.unmodifiableMap(m);
+        }
+    }
+
+    private final String name;
+    private final Path root;
+    private final Clock clock;
+    private final InMemoryKeyValueMaps kvms;
+    private final InMemoryQuotaCounters quotas = new InMemoryQuotaCounters();
+    private final InMemorySpikeArrests spikeArrests = new InMemorySpikeArrests();
+    private final Caches cacheStore;
+    private final Map<String, TargetServer> targetServers;
+    private final LocalKeyStores keyStores;
+    private final LocalApiKeys apiKeys;
+    private final FileMessageLog messageLog;
+    private final GoogleAccessTokens googleTokens;
+    private final LocalHttpCalls http;
+    private final Path keyring;
+
+    private LocalEnvironment(EnvironmentConfig config, Options options, LocalKeyStores keyStores,
+            Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring) {
+        this.name = config.name();
+        this.root = config.root();
+        this.clock = options.clock;
+        this.keyStores = keyStores;
+        this.targetServers = targetServers;
+        this.apiKeys = apiKeys;
+        this.kvms = kvms;
+        this.keyring = keyring;
+        this.cacheStore = new InMemoryCaches(clock);
+        Path log = options.messageLog != null ? options.messageLog
+                : root.resolve("target").resolve("local-runtime").resolve(name).resolve("message-log.jsonl");
+        this.messageLog = new FileMessageLog(log, clock);
+        String token = options.googleAccessToken;
+        this.googleTokens = scopes -> {
+            if (token == null) {
+                throw new IllegalStateException("environment " + name + " has no Google access token: start it with"
+                        + " LocalEnvironment.Options.googleAccessToken (the local KMS's bearer token)");
+            }
+            return token;
+        };
+        this.http = new LocalHttpCalls(() -> this);
+    }
+
+    /**
+     * Builds environment {@code env} from the project at {@code projectRoot}.
+     *
+     * @throws ConfigError naming the file and the problem (missing PKI file, missing password, inconsistent config…)
+     */
+    public static LocalEnvironment load(Path projectRoot, String env, Options options) {
+        Objects.requireNonNull(projectRoot, "projectRoot");
+        Objects.requireNonNull(env, "env");
+        Options o = options != null ? options : Options.defaults();
+        EnvironmentConfig config;
+        try {
+            config = EnvironmentConfig.load(projectRoot, env, placeholders(o));
+        } catch (ConfigException e) {
+            throw new ConfigError(null, e.getMessage(), e);
+        }
+        LocalKeyStores keyStores = LocalKeyStores.load(config, o.qwacPassword, o.clock);
+        Map<String, TargetServer> targetServers = LocalTargetServers.load(config, keyStores);
+        LocalApiKeys apiKeys = LocalApiKeys.load(config.orgConfig(), o.consumerKeys, o.appAttributes, new SecureRandom());
+
+        InMemoryKeyValueMaps kvms = new InMemoryKeyValueMaps(o.clock);
+        // The deploy's initial entries go in through the management API: no node cache is involved.
+        Map<String, Map<String, String>> initial = config.kvms();
+        initial.forEach((map, entries) -> entries.forEach((k, v) -> kvms.adminPut(map, k, v)));
+        Path keyring = initial.containsKey(EnvironmentConfig.keysMap())
+                ? config.root().resolve("kvms").resolve(env).resolve(EnvironmentConfig.keysMap() + ".json") : null;
+        Path keyringSource = o.keyringFile;
+        if (o.createKeyring != null) {
+            keyringSource = KeyringFactory.create(env, o.createKeyring);
+        }
+        if (keyringSource != null) {
+            Map<String, String> entries;
+            try {
+                entries = EnvironmentConfig.readKvmFile(keyringSource);
+            } catch (ConfigException e) {
+                throw new ConfigError(new Location(keyringSource.toString(), 0), e.getMessage(), e);
+            }
+            if (!entries.containsKey(EnvironmentConfig.keyringEntry())) {
+                throw new ConfigError(new Location(keyringSource.toString(), 0), "no " + EnvironmentConfig.keyringEntry()
+                        + " entry (kms-key-tool create writes it)");
+            }
+            // The given keyring replaces the project's keys map (if any) as a whole.
+            if (initial.containsKey(EnvironmentConfig.keysMap())) {
+                initial.get(EnvironmentConfig.keysMap()).keySet()
+                        .forEach(k -> kvms.adminDelete(EnvironmentConfig.keysMap(), k));
+            }
+            entries.forEach((k, v) -> kvms.adminPut(EnvironmentConfig.keysMap(), k, v));
+            keyring = keyringSource;
+        }
+        o.kvmEntries.forEach((map, entries) -> entries.forEach((k, v) -> kvms.adminPut(map, k, v)));
+        return new LocalEnvironment(config, o, keyStores, targetServers, apiKeys, kvms, keyring);
+    }
+
+    /** Options, then (if enabled) system properties and environment variables; null: the placeholder's default. */
+    private static Function<String, String> placeholders(Options o) {
+        Function<String, String> system = o.systemPlaceholders ? EnvironmentConfig.systemPlaceholders() : n -> null;
+        return name -> {
+            if (name.equals("psd2.pki.dir") && o.pkiDir != null) {
+                return o.pkiDir.toString();
+            }
+            if (name.equals("psd2.qwac.password") && o.qwacPassword != null) {
+                return new String(o.qwacPassword);
+            }
+            String v = o.placeholders.get(name);
+            return v != null ? v : system.apply(name);
+        };
+    }
+
+    // ---------------------------------------------------------------- Environment
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public KeyValueMaps kvms() {
+        return kvms;
+    }
+
+    @Override
+    public Caches caches() {
+        return cacheStore;
+    }
+
+    @Override
+    public QuotaCounters quotas() {
+        return quotas;
+    }
+
+    @Override
+    public SpikeArrests spikeArrests() {
+        return spikeArrests;
+    }
+
+    @Override
+    public Optional<TargetServer> targetServer(String serverName) {
+        return Optional.ofNullable(targetServers.get(serverName));
+    }
+
+    @Override
+    public Optional<KeyStoreEntry> keyStore(String nameOrRef) {
+        return keyStores.find(nameOrRef);
+    }
+
+    @Override
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    @Override
+    public MessageLog messageLog() {
+        return messageLog;
+    }
+
+    @Override
+    public GoogleAccessTokens googleTokens() {
+        return googleTokens;
+    }
+
+    @Override
+    public HttpCalls http() {
+        return http;
+    }
+
+    // ---------------------------------------------------------------- beyond the SPI
+
+    /** The project root the environment was read from. */
+    public Path projectRoot() {
+        return root;
+    }
+
+    /** Every TargetServer, by name. */
+    public Map<String, TargetServer> targetServers() {
+        return targetServers;
+    }
+
+    /** The keystores' names (references resolve to them). */
+    public Set<String> keyStoreNames() {
+        return keyStores.names();
+    }
+
+    /** Reference name → keystore name. */
+    public Map<String, String> references() {
+        return keyStores.references();
+    }
+
+    /** App name → its consumer key for this start (to print for the CRM, or to use in tests). */
+    public Map<String, String> consumerKeys() {
+        return apiKeys.consumerKeys();
+    }
+
+    /** The consumer key of the app of that name. */
+    public String consumerKey(String appName) {
+        String key = apiKeys.consumerKeys().get(appName);
+        if (key == null) {
+            throw new IllegalArgumentException("no app " + appName + " (apps: " + apiKeys.consumerKeys().keySet() + ")");
+        }
+        return key;
+    }
+
+    /** The API products of orgConfig, by name (environments and operations, which the SPI's App does not carry). */
+    public Map<String, ApiProduct> apiProducts() {
+        return apiKeys.products();
+    }
+
+    /** The KVM store itself (management-API writes, inspection of stored values, more nodes). */
+    public InMemoryKeyValueMaps kvmStore() {
+        return kvms;
+    }
+
+    /** The message log's file. */
+    public Path messageLogFile() {
+        return messageLog.file();
+    }
+
+    /** Where the keyring came from (the generated or given file, or the project's), if there is one. */
+    public Optional<Path> keyringFile() {
+        return Optional.ofNullable(keyring);
+    }
+
+    /** Closes the message log. */
+    @Override
+    public void close() {
+        try {
+            messageLog.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot close the message log " + messageLog.file(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalEnvironment[" + name + " from " + root + ", targetServers=" + targetServers.keySet()
+                + ", keystores=" + keyStores.names() + ", apps=" + apiKeys.consumerKeys().keySet() + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package eu.securehub.psd2.runtime.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.securehub.psd2.runtime.spi.ConfigError;
+import eu.securehub.psd2.runtime.spi.Policy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CacheTest {
+    private final MutableClock clock = new MutableClock();
+    private final TestEnvironment env = new TestEnvironment(clock);
+
+    private static final String POPULATE = """
+            <PopulateCache name="PC-BankMetadata">
+              <DisplayName>PC-BankMetadata</DisplayName>
+              <CacheKey>
+                <Prefix>psd2-hub-as-metadata</Prefix>
+                <KeyFragment ref="hub.bank_id"/>
+              </CacheKey>
+              <Scope>Exclusive</Scope>
+              <Source>hub.bank_metadata</Source>
+              <ExpirySettings>
+                <TimeoutInSeconds>3600</TimeoutInSeconds>
+              </ExpirySettings>
+            </PopulateCache>
+            """;
+
+    private static final String LOOKUP = """
+            <LookupCache name="LC-BankMetadata">
+              <CacheKey>
+                <Prefix>psd2-hub-as-metadata</Prefix>
+                <KeyFragment ref="hub.bank_id"/>
+              </CacheKey>
+              <Scope>Exclusive</Scope>
+              <AssignTo>hub.bank_metadata</AssignTo>
+            </LookupCache>
+            """;
+
+    @Test
+    void populateThenLookupSetsTheDocumentedVariables() {
+        Policy populate = Policies.create(POPULATE);
+        Policy lookup = Policies.create(LOOKUP);
+
+        TestContext miss = new TestContext(env).with("hub.bank_id", "bank-a");
+        lookup.execute(miss);
+        assertThat(miss.get("lookupcache.LC-BankMetadata.cachehit")).isEqualTo(false);
+        assertThat(miss.get("hub.bank_metadata")).isNull();
+        assertThat(miss.get("lookupcache.LC-BankMetadata.cachekey")).isEqualTo("psd2-hub-as-metadata__bank-a");
+        assertThat(miss.get("lookupcache.LC-BankMetadata.assignto")).isEqualTo("hub.bank_metadata");
+        assertThat(miss.get("lookupcache.LC-BankMetadata.cachename")).isNotNull();
+
+        populate.execute(new TestContext(env).with("hub.bank_id", "bank-a").with("hub.bank_metadata", "{\"issuer\":\"a\"}"));
+        TestContext hit = new TestContext(env).with("hub.bank_id", "bank-a");
+        lookup.execute(hit);
+        assertThat(hit.get("lookupcache.LC-BankMetadata.cachehit")).isEqualTo(true);
+        assertThat(hit.get("hub.bank_metadata")).isEqualTo("{\"issuer\":\"a\"}");
+
+        TestContext otherBank = new TestContext(env).with("hub.bank_id", "bank-b");
+        lookup.execute(otherBank);
+        assertThat(otherBank.get("lookupcache.LC-BankMetadata.cachehit")).isEqualTo(false);
+
+        clock.advance(Duration.ofSeconds(3600));
+        TestContext expired = new TestContext(env).with("hub.bank_id", "bank-a");
+        lookup.execute(expired);
+        assertThat(expired.get("lookupcache.LC-BankMetadata.cachehit")).isEqualTo(false);
+    }
+
+    @Test
+    void timeoutInSecWithRefAndScopeKeys() {
+        Policy populate = Policies.create("""
+                <PopulateCache name="PC">
+                  <CacheKey><KeyFragment>literal</KeyFragment><KeyFragment ref="id"/></CacheKey>
+                  <CacheResource>my-cache</CacheResource>
+                  <Scope>Global</Scope>
+                  <Source>value</Source>
+                  <ExpirySettings><TimeoutInSec ref="ttl">100</TimeoutInSec></ExpirySettings>
+                </PopulateCache>
+                """);
+        populate.execute(new TestContext(env).with("id", "7").with("value", "x").with("ttl", "10"));
+        assertThat(env.caches.get("my-cache", "local__local__literal__7")).contains("x");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(env.caches.get("my-cache", "local__local__literal__7")).isEmpty();
+
+        populate.execute(new TestContext(env).with("id", "8").with("value", "y"));
+        clock.advance(Duration.ofSeconds(99));
+        assertThat(env.caches.get("my-cache", "local__local__literal__8")).as("unset ref: the literal 100 s").contains("y");
+    }
+
+    @Test
+    void strictness() {
+        assertThatThrownBy(() -> Policies.create(POPULATE.replace("<Source>", "<Sauce>x</Sauce><Source>")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("Test.xml:8").hasMessageContaining("Sauce");
+        assertThatThrownBy(() -> Policies.create(LOOKUP.replace("<Scope>Exclusive</Scope>", "<Scope>Everywhere</Scope>")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("<Scope>");
+        assertThatThrownBy(() -> Policies.create(POPULATE.replace("<TimeoutInSeconds>3600</TimeoutInSeconds>",
+                "<TimeoutInSeconds>0</TimeoutInSeconds>"))).isInstanceOf(ConfigError.class).hasMessageContaining("Invalid timeout");
+        assertThatThrownBy(() -> Policies.create(LOOKUP.replace("<AssignTo>hub.bank_metadata</AssignTo>", "")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("AssignTo");
+    }
+}
