@@ -1,0 +1,566 @@
+package eu.securehub.psd2.localhub;
+
+import eu.securehub.psd2.config.EnvironmentConfig;
+import eu.securehub.psd2.localkms.LocalKms;
+import eu.securehub.psd2.runtime.LocalRuntime;
+import eu.securehub.psd2.runtime.RuntimeOptions;
+import eu.securehub.psd2.runtime.config.LocalEnvironment;
+import eu.securehub.psd2.sandbox.BerlinGroupContract;
+import eu.securehub.psd2.sandbox.LocalSandbox;
+import eu.securehub.psd2.sandbox.SandboxBank;
+import eu.securehub.psd2.testpki.TestPki;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The hub on a laptop: everything the proxy talks to, and the proxy itself, on 127.0.0.1.
+ * <ol>
+ *   <li>the test PKI (TestPki: the QWAC, each sandbox bank's CA and server certificate) written to a folder;</li>
+ *   <li>the local Cloud KMS with its bearer token and the KEK {@link LocalSandbox#DEFAULT_KMS_KEY};</li>
+ *   <li>the sandbox banks alpha and beta (mTLS, OAuth, Berlin Group contract validation on);</li>
+ *   <li>a tiny CRM return page ({@code /crm/return}) registered as the CRM app's return URL;</li>
+ *   <li>environment {@code local} loaded from the repo's config (targetservers/, keystores/, kvms/, edge.json) with
+ *       a fresh keyring wrapped at the local KMS, the KMS token as Google access token, and — when a port is not
+ *       the one the config names — kms-endpoint, callback-url, the bank profiles' URLs and the bank
+ *       TargetServers moved to the real ports;</li>
+ *   <li>the local Apigee runtime with every built shared flow ({@code sharedflows/NAME/target/sharedflowbundle})
+ *       and the built proxy ({@code target/apiproxy}).</li>
+ * </ol>
+ * {@link #main} is the README's run command: fixed ports (KMS 8089, banks 8443/8444, admin 9443/9444, hub 8998 as
+ * kvms/local/psd2-hub-config callback-url says, CRM page 8999), prints the walk-through and runs until Ctrl-C.
+ * Tests use {@link Options#freePorts(Path)}. Building the bundles is the command's job ({@code mvn install
+ * -DskipTests}); a missing bundle is a clear error here.
+ */
+public final class LocalHub implements AutoCloseable {
+
+    /** The CRM app of edge.json whose key the hub prints. */
+    public static final String CRM_APP = "crm-backend";
+    /** The JWKS truststore property of psd2-runtime-policies-io's VerifyJWT (the sandbox banks' CAs). */
+    public static final String JWKS_TRUSTSTORE_PROPERTY = "psd2.runtime.jwks.truststore";
+    static final String BANK_TRUSTSTORE = "ref://psd2-bank-truststore-ref";
+    static final String ENV = "local";
+    static final List<String> BANKS = List.of("alpha", "beta");
+
+    /** How to start the hub; immutable, every {@code with…} returns a changed copy. */
+    public static final class Options {
+        private Path root;
+        private Path pkiDir;
+        private Path workDir;
+        private int kmsPort;
+        private int hubPort;
+        private int crmPort;
+        private final Map<String, Integer> bankPorts = new LinkedHashMap<>();
+        private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
+        private String kmsToken;
+        private String consumerKey;
+        private boolean contract = true;
+
+        private Options() {
+        }
+
+        private Options copy() {
+            Options o = new Options();
+            o.root = root;
+            o.pkiDir = pkiDir;
+            o.workDir = workDir;
+            o.kmsPort = kmsPort;
+            o.hubPort = hubPort;
+            o.crmPort = crmPort;
+            o.bankPorts.putAll(bankPorts);
+            o.adminPorts.putAll(adminPorts);
+            o.kmsToken = kmsToken;
+            o.consumerKey = consumerKey;
+            o.contract = contract;
+            return o;
+        }
+
+        /**
+         * The run command's set-up: the ports the repo's local config names (KMS 8089, alpha 8443 / admin 9443,
+         * beta 8444 / admin 9444, hub 8998), the CRM page on 8999, the PKI in ROOT/target/test-pki and the hub's
+         * files (keyring, message log) in ROOT/target/local-hub.
+         */
+        public static Options fixedPorts(Path root) {
+            Options o = new Options();
+            o.root = root.toAbsolutePath().normalize();
+            o.pkiDir = o.root.resolve("target").resolve("test-pki");
+            o.workDir = o.root.resolve("target").resolve("local-hub");
+            o.kmsPort = 8089;
+            o.hubPort = 8998;
+            o.crmPort = 8999;
+            o.bankPorts.put("alpha", 8443);
+            o.bankPorts.put("beta", 8444);
+            o.adminPorts.put("alpha", 9443);
+            o.adminPorts.put("beta", 9444);
+            return o;
+        }
+
+        /** For tests: every server on a free port, the PKI and the hub's files under {@code workDir}. */
+        public static Options freePorts(Path root, Path workDir) {
+            Options o = fixedPorts(root);
+            o.workDir = workDir.toAbsolutePath().normalize();
+            o.pkiDir = o.workDir.resolve("test-pki");
+            o.kmsPort = 0;
+            o.hubPort = 0;
+            o.crmPort = 0;
+            o.bankPorts.replaceAll((k, v) -> 0);
+            o.adminPorts.replaceAll((k, v) -> 0);
+            return o;
+        }
+
+        /** {@link #fixedPorts} with the launcher's {@code -D…} overrides (see the class comment of the POM). */
+        public static Options fromSystemProperties(Path root) {
+            Options o = fixedPorts(root);
+            String pki = System.getProperty("psd2.pki.dir");
+            if (pki != null && !pki.isBlank()) {
+                o.pkiDir = Path.of(pki).toAbsolutePath().normalize();
+            }
+            o.kmsPort = Integer.getInteger("psd2.kms.port", o.kmsPort);
+            o.hubPort = Integer.getInteger("psd2.hub.port", o.hubPort);
+            o.crmPort = Integer.getInteger("psd2.crm.port", o.crmPort);
+            for (String bank : BANKS) {
+                o.bankPorts.put(bank, Integer.getInteger("psd2." + bank + ".port", o.bankPorts.get(bank)));
+                o.adminPorts.put(bank, Integer.getInteger("psd2." + bank + ".adminPort", o.adminPorts.get(bank)));
+            }
+            o.kmsToken = blankToNull(System.getProperty("psd2.kms.token"));
+            o.consumerKey = blankToNull(System.getProperty("psd2.hub.consumerKey"));
+            o.contract = Boolean.parseBoolean(System.getProperty("psd2.sandbox.contract", "true"));
+            return o;
+        }
+
+        public Options pkiDir(Path dir) {
+            Options o = copy();
+            o.pkiDir = dir.toAbsolutePath().normalize();
+            return o;
+        }
+
+        public Options workDir(Path dir) {
+            Options o = copy();
+            o.workDir = dir.toAbsolutePath().normalize();
+            return o;
+        }
+
+        public Options hubPort(int port) {
+            Options o = copy();
+            o.hubPort = port;
+            return o;
+        }
+
+        public Options kmsToken(String token) {
+            Options o = copy();
+            o.kmsToken = token;
+            return o;
+        }
+
+        /** The CRM app's API key (default: random per start, printed). */
+        public Options consumerKey(String key) {
+            Options o = copy();
+            o.consumerKey = key;
+            return o;
+        }
+
+        /** Berlin Group contract validation at the banks (default on). */
+        public Options contract(boolean on) {
+            Options o = copy();
+            o.contract = on;
+            return o;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s;
+        }
+    }
+
+    private final List<AutoCloseable> running;
+    private final Options options;
+    private final TestPki pki;
+    private final LocalKms kms;
+    private final String kmsToken;
+    private final Map<String, SandboxBank> banks;
+    private final CrmReturnPage crmPage;
+    private final LocalEnvironment environment;
+    private final LocalRuntime runtime;
+    private final String consumerKey;
+    private final String previousTruststoreProperty;
+
+    private LocalHub(Builder b) {
+        this.running = b.running;
+        this.options = b.options;
+        this.pki = b.pki;
+        this.kms = b.kms;
+        this.kmsToken = b.kmsToken;
+        this.banks = b.banks;
+        this.crmPage = b.crmPage;
+        this.environment = b.environment;
+        this.runtime = b.runtime;
+        this.consumerKey = b.consumerKey;
+        this.previousTruststoreProperty = b.previousTruststoreProperty;
+    }
+
+    /** What start() has built so far (closed in reverse order if a later step fails). */
+    private static final class Builder {
+        final List<AutoCloseable> running = new ArrayList<>();
+        Options options;
+        TestPki pki;
+        LocalKms kms;
+        String kmsToken;
+        final Map<String, SandboxBank> banks = new LinkedHashMap<>();
+        CrmReturnPage crmPage;
+        LocalEnvironment environment;
+        LocalRuntime runtime;
+        String consumerKey;
+        String previousTruststoreProperty;
+        boolean truststorePropertySet;
+
+        void closeAll() {
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    System.err.println("local hub: stopping " + running.get(i) + ": " + e);
+                }
+            }
+            if (truststorePropertySet) {
+                restoreProperty(previousTruststoreProperty);
+            }
+        }
+    }
+
+    /**
+     * Starts everything (see the class comment).
+     *
+     * @throws IllegalStateException when a bundle is not built, a port is taken, or the config does not load
+     */
+    public static LocalHub start(Options options) {
+        Objects.requireNonNull(options, "options");
+        Builder b = new Builder();
+        b.options = options;
+        try {
+            Path root = options.root;
+            Path proxy = root.resolve("target").resolve("apiproxy");
+            List<Path> sharedFlows = builtSharedFlows(root);
+            if (!Files.isDirectory(proxy.resolve("proxies"))) {
+                throw new IllegalStateException("the proxy bundle is not built: " + proxy
+                        + " is missing (build it first: mvn -q install -DskipTests, from " + root + ")");
+            }
+            Files.createDirectories(options.workDir);
+
+            b.pki = TestPki.create(BANKS);
+            b.pki.writeTo(options.pkiDir);
+
+            b.kmsToken = options.kmsToken != null ? options.kmsToken : randomToken(24);
+            b.kms = LocalKms.start(options.kmsPort, b.kmsToken);
+            b.running.add(b.kms);
+            b.kms.createKey(LocalSandbox.DEFAULT_KMS_KEY);
+
+            BerlinGroupContract contract = options.contract ? BerlinGroupContract.shared() : null;
+            for (String id : BANKS) {
+                SandboxBank bank = SandboxBank.start(SandboxBank.Config.builder(id, b.pki.bankServer(id),
+                                List.of(b.pki.rootCa()))
+                        .expiredServerCredential(b.pki.bankServerExpired(id))
+                        .port(options.bankPorts.get(id))
+                        .adminPort(options.adminPorts.get(id))
+                        .contract(contract)
+                        .build());
+                b.running.add(bank);
+                b.banks.put(id, bank);
+            }
+
+            b.crmPage = CrmReturnPage.start(options.crmPort);
+            b.running.add(b.crmPage);
+
+            int hubPort = options.hubPort != 0 ? options.hubPort : freePort();
+            b.consumerKey = options.consumerKey != null ? options.consumerKey : "crm-local-" + randomToken(24);
+
+            LocalEnvironment.Options env = LocalEnvironment.Options.defaults()
+                    .systemPlaceholders(false)
+                    .pkiDir(options.pkiDir)
+                    .consumerKey(CRM_APP, b.consumerKey)
+                    .returnUrls(String.join(",", configuredReturnUrls(root), b.crmPage.url()))
+                    .createKeyring(new LocalEnvironment.KeyringSpec(b.kms.endpoint(), b.kmsToken,
+                            LocalSandbox.DEFAULT_KMS_KEY, options.workDir.resolve("keyring")))
+                    .googleAccessToken(b.kmsToken)
+                    .messageLog(options.workDir.resolve("message-log.jsonl"));
+            Map<String, URI> bankUrls = new LinkedHashMap<>();
+            b.banks.forEach((id, bank) -> bankUrls.put(id, bank.baseUrl()));
+            for (Map.Entry<String, String> e : kvmOverrides(root, b.kms.baseUrl(), bankUrls, hubPort).entrySet()) {
+                int slash = e.getKey().indexOf('/');
+                env = env.kvmEntry(e.getKey().substring(0, slash), e.getKey().substring(slash + 1), e.getValue());
+            }
+            b.environment = LocalEnvironment.load(root, ENV, env);
+            b.running.add(b.environment);
+
+            // VerifyJWT fetches each bank's JWKS over https: trust the banks' CAs (the environment's truststore).
+            b.previousTruststoreProperty = System.getProperty(JWKS_TRUSTSTORE_PROPERTY);
+            b.truststorePropertySet = true;
+            System.setProperty(JWKS_TRUSTSTORE_PROPERTY, BANK_TRUSTSTORE);
+
+            Map<String, Integer> targetPorts = new LinkedHashMap<>();
+            b.banks.forEach((id, bank) -> targetPorts.put("bank-" + id, bank.port()));
+            RetargetedEnvironment runtimeEnv = new RetargetedEnvironment(b.environment, targetPorts);
+            b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort));
+            b.running.add(b.runtime);
+            for (Path sf : sharedFlows) {
+                b.runtime.deploySharedFlow(sf);
+            }
+            b.runtime.deployProxy(proxy);
+            b.crmPage.hub(b.runtime.baseUrl() + "/psd2/v1", b.consumerKey);
+            return new LocalHub(b);
+        } catch (IOException e) {
+            b.closeAll();
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            b.closeAll();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("cannot start the local hub: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every shared flow module's built bundle, in name order; an unbuilt one is an error. */
+    static List<Path> builtSharedFlows(Path root) throws IOException {
+        Path dir = root.resolve("sharedflows");
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path module : s.filter(p -> Files.isDirectory(p.resolve("sharedflowbundle"))).sorted().toList()) {
+                Path built = module.resolve("target").resolve("sharedflowbundle");
+                if (!Files.isDirectory(built)) {
+                    throw new IllegalStateException("the shared flow " + module.getFileName() + " is not built: "
+                            + built + " is missing (build it first: mvn -q install -DskipTests, from " + root + ")");
+                }
+                out.add(built);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no shared flow modules under " + dir);
+        }
+        return out;
+    }
+
+    /** The returnUrls edge.json registers for the CRM app (kept; the local page is added). */
+    private static String configuredReturnUrls(Path root) throws IOException {
+        Matcher m = Pattern.compile("\"name\"\\s*:\\s*\"returnUrls\"\\s*,\\s*\"value\"\\s*:\\s*\"([^\"]*)\"")
+                .matcher(Files.readString(root.resolve("edge.json")));
+        return m.find() ? m.group(1) : "";
+    }
+
+    /**
+     * KVM entries that must follow the real ports: kms-endpoint, callback-url (its port), the bank profiles' URLs
+     * (issuer, metadata, JWKS: the configured origin of each bank replaced by the running bank's). Entries that
+     * already match are left alone, so with the fixed ports of the run command nothing is overridden.
+     * Keys are "map/entry".
+     */
+    static Map<String, String> kvmOverrides(Path root, URI kmsBaseUrl, Map<String, URI> banks, int hubPort) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Path kvms = root.resolve("kvms").resolve(ENV);
+        Map<String, String> config = EnvironmentConfig.readKvmFile(kvms.resolve("psd2-hub-config.json"));
+        String kmsEndpoint = kmsBaseUrl.toString();
+        if (!kmsEndpoint.equals(config.get("kms-endpoint"))) {
+            out.put("psd2-hub-config/kms-endpoint", kmsEndpoint);
+        }
+        String callback = config.get("callback-url");
+        if (callback == null) {
+            throw new IllegalStateException(kvms.resolve("psd2-hub-config.json") + " has no callback-url");
+        }
+        URI cb = URI.create(callback);
+        if (cb.getPort() != hubPort) {
+            out.put("psd2-hub-config/callback-url", cb.getScheme() + "://" + cb.getHost() + ":" + hubPort
+                    + cb.getRawPath() + (cb.getRawQuery() == null ? "" : "?" + cb.getRawQuery()));
+        }
+        Map<String, String> profiles = EnvironmentConfig.readKvmFile(kvms.resolve("psd2-hub-banks.json"));
+        Pattern issuer = Pattern.compile("\"issuer\"\\s*:\\s*\"(https?://[^/\"]+)");
+        for (Map.Entry<String, URI> e : banks.entrySet()) {
+            String profile = profiles.get(e.getKey());
+            if (profile == null) {
+                throw new IllegalStateException(kvms.resolve("psd2-hub-banks.json") + " has no profile " + e.getKey());
+            }
+            Matcher m = issuer.matcher(profile);
+            if (!m.find()) {
+                throw new IllegalStateException("the profile of bank " + e.getKey() + " has no issuer");
+            }
+            String configured = m.group(1);
+            String actual = e.getValue().toString().replaceAll("/$", "");
+            if (!configured.equals(actual)) {
+                out.put("psd2-hub-banks/" + e.getKey(), profile.replace(configured, actual));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ accessors
+
+    /** {@code http://127.0.0.1:<port>/psd2/v1}: the CRM API. */
+    public String baseUrl() {
+        return runtime.baseUrl() + "/psd2/v1";
+    }
+
+    /** The CRM app's API key ({@code x-api-key}). */
+    public String consumerKey() {
+        return consumerKey;
+    }
+
+    /** The return URL of the local CRM page (registered for the CRM app). */
+    public String returnUrl() {
+        return crmPage.url();
+    }
+
+    public SandboxBank bank(String id) {
+        SandboxBank bank = banks.get(id);
+        if (bank == null) {
+            throw new IllegalArgumentException("no bank " + id + " (" + banks.keySet() + ")");
+        }
+        return bank;
+    }
+
+    public TestPki pki() {
+        return pki;
+    }
+
+    public Path pkiDir() {
+        return options.pkiDir;
+    }
+
+    public LocalKms kms() {
+        return kms;
+    }
+
+    public String kmsToken() {
+        return kmsToken;
+    }
+
+    public LocalEnvironment environment() {
+        return environment;
+    }
+
+    public LocalRuntime runtime() {
+        return runtime;
+    }
+
+    /** Visits the CRM return page received (state, outcome). */
+    public List<CrmReturnPage.Visit> returnPageVisits() {
+        return crmPage.visits();
+    }
+
+    /** Stops everything, in reverse order of start. */
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                System.err.println("local hub: stopping " + running.get(i) + ": " + e);
+            }
+        }
+        restoreProperty(previousTruststoreProperty);
+    }
+
+    private static void restoreProperty(String previous) {
+        if (previous == null) {
+            System.clearProperty(JWKS_TRUSTSTORE_PROPERTY);
+        } else {
+            System.setProperty(JWKS_TRUSTSTORE_PROPERTY, previous);
+        }
+    }
+
+    private static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** A free port on 127.0.0.1 (the hub's port must be known before the environment loads: callback-url). */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the command
+
+    /** The walk-through printed at start (copy-paste, bash). */
+    public String walkThrough() {
+        SandboxBank alpha = bank("alpha");
+        String iban = alpha.data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
+        String validUntil = LocalDate.now().plusDays(90).toString();
+        String nl = System.lineSeparator();
+        return String.join(nl,
+                "",
+                "PSD2 Secure Hub (local)",
+                "  CRM API         " + baseUrl(),
+                "  CRM API key     " + consumerKey + "   (app " + CRM_APP + ", header x-api-key)",
+                "  CRM return URL  " + returnUrl(),
+                "  banks           alpha " + alpha.baseUrl() + "  (admin " + alpha.adminUrl() + "/admin)",
+                "                  beta  " + bank("beta").baseUrl() + "  (admin " + bank("beta").adminUrl() + "/admin)",
+                "  local KMS       " + kms.baseUrl() + "  (bearer token " + kmsToken + ")",
+                "  test PKI        " + options.pkiDir,
+                "  message log     " + environment.messageLogFile(),
+                "",
+                "Walk-through (bash; needs curl and jq):",
+                "",
+                "  HUB=" + baseUrl(),
+                "  KEY=" + consumerKey,
+                "",
+                "1. Start a consent at bank alpha (Anna Schmidt's Girokonto):",
+                "",
+                "  curl -sS -X POST \"$HUB/banks/alpha/consents\" -H \"x-api-key: $KEY\" \\",
+                "    -H \"Content-Type: application/json\" -H \"PSU-IP-Address: 203.0.113.7\" \\",
+                "    -d '{\"returnUrl\": \"" + returnUrl() + "\",",
+                "         \"access\": {\"accounts\": [{\"iban\": \"" + iban + "\"}], \"balances\": [{\"iban\": \"" + iban
+                        + "\"}],",
+                "                    \"transactions\": [{\"iban\": \"" + iban + "\"}]},",
+                "         \"recurringIndicator\": true, \"validUntil\": \"" + validUntil + "\", \"frequencyPerDay\": 4}'"
+                        + " | tee consent.json",
+                "  STATE=$(jq -r .state consent.json); jq -r .authorisationUrl consent.json",
+                "",
+                "2. Open the authorisationUrl in a browser. The bank's certificate is from the test PKI: accept the",
+                "   warning (or trust " + options.pkiDir.resolve("bank-alpha-ca.pem") + "). Log in as anna / anna-sandbox-1",
+                "   and approve. The bank sends the browser to the hub, which sends it on to the CRM return page with",
+                "   outcome=success.",
+                "",
+                "3. Collect the hub token (once):",
+                "",
+                "  TOKEN=$(curl -sS -X POST \"$HUB/sessions\" -H \"x-api-key: $KEY\" -H \"Content-Type: application/json\" \\",
+                "    -d \"{\\\"state\\\": \\\"$STATE\\\"}\" | jq -r .accessToken)",
+                "",
+                "4. Read the accounts (with PSU-IP-Address: the customer is present; without it the read is unattended):",
+                "",
+                "  curl -sS \"$HUB/accounts?withBalance=true\" -H \"x-api-key: $KEY\" -H \"Authorization: Bearer $TOKEN\" \\",
+                "    -H \"PSU-IP-Address: 203.0.113.7\"",
+                "  curl -sS \"$HUB/consents/current\" -H \"x-api-key: $KEY\" -H \"Authorization: Bearer $TOKEN\"",
+                "",
+                "Other sandbox logins (both banks): ben/ben-sandbox-2, clara/clara-sandbox-3, kraus/kraus-sandbox-4.",
+                "Running; Ctrl-C stops everything.",
+                "");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("psd2.root", BerlinGroupContract.projectRoot().toString()));
+        LocalHub hub = LocalHub.start(Options.fromSystemProperties(root));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping the local hub ...");
+            hub.close();
+            stopped.countDown();
+        }, "local-hub-stop"));
+        System.out.println(hub.walkThrough());
+        stopped.await();
+    }
+}
