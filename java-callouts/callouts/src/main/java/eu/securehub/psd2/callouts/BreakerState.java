@@ -6,6 +6,7 @@ import java.util.Arrays;
  * One bank's circuit-breaker record, as kept in the breaker KVM. Text form (times in epoch ms):
  * <pre>
  *   v1;s=C;f=1732300000123,1732300001456   closed, recent failure times (at most the threshold)
+ *   v1;s=C;f=;c=1732300031000              closed by a successful probe at c (see CircuitBreaker)
  *   v1;s=O;u=1732300030000                 open until
  *   v1;s=H;h=1732300030500;p=1             half-open since, probes let through
  * </pre>
@@ -24,32 +25,35 @@ final class BreakerState {
         }
     }
 
-    static final BreakerState CLOSED_EMPTY = new BreakerState(Mode.CLOSED, new long[0], 0, 0, 0);
+    static final BreakerState CLOSED_EMPTY = new BreakerState(Mode.CLOSED, new long[0], 0, 0, 0, 0);
 
     final Mode mode;
     final long[] failures;
     final long openUntil;
     final long halfOpenSince;
     final int probes;
+    /** When a successful probe closed the breaker (0: not recently, or never). */
+    final long closedSince;
 
-    BreakerState(Mode mode, long[] failures, long openUntil, long halfOpenSince, int probes) {
+    BreakerState(Mode mode, long[] failures, long openUntil, long halfOpenSince, int probes, long closedSince) {
         this.mode = mode;
         this.failures = failures;
         this.openUntil = openUntil;
         this.halfOpenSince = halfOpenSince;
         this.probes = probes;
+        this.closedSince = closedSince;
     }
 
-    static BreakerState closed(long[] failures) {
-        return new BreakerState(Mode.CLOSED, failures, 0, 0, 0);
+    static BreakerState closed(long[] failures, long closedSince) {
+        return new BreakerState(Mode.CLOSED, failures, 0, 0, 0, closedSince);
     }
 
     static BreakerState open(long until) {
-        return new BreakerState(Mode.OPEN, new long[0], until, 0, 0);
+        return new BreakerState(Mode.OPEN, new long[0], until, 0, 0, 0);
     }
 
     static BreakerState halfOpen(long since, int probes) {
-        return new BreakerState(Mode.HALF_OPEN, new long[0], 0, since, probes);
+        return new BreakerState(Mode.HALF_OPEN, new long[0], 0, since, probes, 0);
     }
 
     /** Parses a stored record; throws IllegalArgumentException when it is not one. */
@@ -66,6 +70,7 @@ final class BreakerState {
         long until = 0;
         long since = 0;
         int probes = 0;
+        long closedSince = 0;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             if (p.length() < 2 || p.charAt(1) != '=') {
@@ -78,11 +83,12 @@ final class BreakerState {
                 case 'u': until = Long.parseLong(v); break;
                 case 'h': since = Long.parseLong(v); break;
                 case 'p': probes = Integer.parseInt(v); break;
+                case 'c': closedSince = Long.parseLong(v); break;
                 default: throw new IllegalArgumentException("unknown breaker field");
             }
         }
         if ("C".equals(mode)) {
-            return closed(failures);
+            return closed(failures, closedSince);
         }
         if ("O".equals(mode)) {
             return open(until);
@@ -106,6 +112,9 @@ final class BreakerState {
                         b.append(',');
                     }
                     b.append(failures[i]);
+                }
+                if (closedSince > 0) {
+                    b.append(";c=").append(closedSince);
                 }
                 return b.toString();
         }

@@ -155,7 +155,9 @@ public final class CircuitBreaker extends Callout {
         boolean fault = outcome != Outcome.SUCCESS;
         switch (s.mode) {
             case HALF_OPEN:
-                return new Decision(fault ? BreakerState.open(now + cfg.openMs) : BreakerState.CLOSED_EMPTY,
+                // Closing remembers when: an external count over a rolling window still holds the faults that
+                // opened the breaker until a whole window has passed (see below).
+                return new Decision(fault ? BreakerState.open(now + cfg.openMs) : BreakerState.closed(new long[0], now),
                         true, 0, outcome);
             case OPEN:
                 // A call let through before the breaker opened reports late: it changes nothing.
@@ -165,7 +167,10 @@ public final class CircuitBreaker extends Callout {
                     return new Decision(s, true, 0, outcome);
                 }
                 String external = property(ctx, "failures-in-window");
-                if (!external.isEmpty()) {
+                // Within one window of a close, an external rolling count (a Quota) still includes the faults from
+                // before it, which would re-open the breaker at the first new fault: the record counts instead.
+                boolean externalCurrent = s.closedSince == 0 || now - s.closedSince >= cfg.windowMs;
+                if (!external.isEmpty() && externalCurrent) {
                     // Faults are counted elsewhere (a distributed Quota counter, which includes this one).
                     long count = longProperty(ctx, "failures-in-window", 0, 0, Long.MAX_VALUE);
                     return new Decision(count >= cfg.threshold ? BreakerState.open(now + cfg.openMs) : s,
@@ -177,7 +182,7 @@ public final class CircuitBreaker extends Callout {
                 if (kept.length >= cfg.threshold) {
                     return new Decision(BreakerState.open(now + cfg.openMs), true, 0, outcome);
                 }
-                return new Decision(BreakerState.closed(kept), true, 0, outcome);
+                return new Decision(BreakerState.closed(kept, s.closedSince), true, 0, outcome);
         }
     }
 

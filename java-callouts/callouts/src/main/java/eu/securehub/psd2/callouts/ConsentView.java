@@ -21,7 +21,7 @@ public final class ConsentView extends Callout {
     private static final int MAX_RESPONSE_CHARS = 256 * 1024;
 
     /** The properties this callout reads (besides {@code now}); any other is refused. */
-    static final Set<String> PROPERTIES = Set.of("consent-response", "sca-time", "reauth-days");
+    static final Set<String> PROPERTIES = Set.of("consent-response", "consent-id", "sca-time", "reauth-days");
 
     public ConsentView(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "body", "status");
@@ -37,7 +37,11 @@ public final class ConsentView extends Callout {
         long reauthDays = longProperty(ctx, "reauth-days", DEFAULT_REAUTH_DAYS, 1, 1000);
         long nowSeconds = now(ctx) / 1000;
         Fields r = Fields.parse(text, "invalid_bank_response", "consent-response");
-        String consentId = r.token("consentId", false, 256);
+        // A Berlin Group 1.3.9 consent answer need not name itself: the hub knows which consent it asked for.
+        String consentId = property(ctx, "consent-id");
+        if (consentId.isEmpty()) {
+            consentId = r.token("consentId", false, 256);
+        }
         String status = r.text("consentStatus", true);
         if (!STATUS.matcher(status).matches()) {
             throw r.invalid("consentStatus", "is not a consent status");

@@ -74,7 +74,7 @@ public final class Problem extends Callout {
         code("invalid_json", VALIDATION, "The request body is not a JSON object.");
         code("unsupported_media_type", new Kind(415, "validation-failed", "Unsupported media type"),
                 "Send the request body as JSON, with Content-Type: application/json.");
-        code("payload_too_large", new Kind(413, "validation-failed", "Payload too large"),
+        code("payload_too_large", new Kind(413, "payload-too-large", "Payload too large"),
                 "The request body is too large.");
         Kind unauthenticated = new Kind(401, "unauthenticated", "Unauthenticated");
         code("unauthenticated", unauthenticated, "Send a valid API key of an approved app.");

@@ -40,7 +40,7 @@ class AcceptedPropertiesTest {
                         "event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
                         "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at",
                         "sent-at"),
-                callout("ConsentView", ConsentView::new, List.of(), "consent-response", "sca-time", "reauth-days"),
+                callout("ConsentView", ConsentView::new, List.of(), "consent-response", "consent-id", "sca-time", "reauth-days"),
                 callout("EnvelopeEncrypt", EnvelopeEncrypt::new, concat(KEYED, ENVELOPE)),
                 callout("EnvelopeDecrypt", EnvelopeDecrypt::new, concat(KEYED, ENVELOPE)),
                 callout("MintOpaqueToken", MintOpaqueToken::new, KEYED,

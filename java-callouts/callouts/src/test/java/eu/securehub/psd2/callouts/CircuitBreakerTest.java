@@ -200,6 +200,41 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void afterAProbeClosesItTheExternalCountIsIgnoredForOneWindow() {
+        CircuitBreaker counted = new CircuitBreaker(props("failures-in-window", "{quota.used}"));
+        run(counted, "failure", "quota.used", "5");                 // opens
+        now += 31_000;
+        assertThat(run(counted, "before-call").string("breaker.state")).isEqualTo("half_open");
+        MapMessageContext closed = run(counted, "success");
+        assertThat(closed.string("breaker.state")).isEqualTo("closed");
+        assertThat(kvm).isEqualTo("v1;s=C;f=;c=" + now);
+
+        // The rolling Quota still holds the five faults that opened it: one new fault must not re-open it.
+        now += 1_000;
+        MapMessageContext one = run(counted, "failure", "quota.used", "6");
+        assertThat(one.string("breaker.state")).isEqualTo("closed");
+        for (int i = 0; i < 3; i++) {
+            now += 1_000;
+            assertThat(run(counted, "failure", "quota.used", String.valueOf(7 + i)).string("breaker.state")).isEqualTo("closed");
+        }
+        now += 1_000;
+        assertThat(run(counted, "failure", "quota.used", "11").string("breaker.state"))
+                .as("the fifth fault since the close, counted by the record").isEqualTo("open");
+    }
+
+    @Test
+    void oneWindowAfterTheCloseTheExternalCountDecidesAgain() {
+        CircuitBreaker counted = new CircuitBreaker(props("failures-in-window", "{quota.used}"));
+        run(counted, "failure", "quota.used", "5");
+        now += 31_000;
+        run(counted, "before-call");
+        run(counted, "success");
+        now += 60_000;
+        assertThat(run(counted, "failure", "quota.used", "4").string("breaker.state")).isEqualTo("closed");
+        assertThat(run(counted, "failure", "quota.used", "5").string("breaker.state")).isEqualTo("open");
+    }
+
+    @Test
     void classifyNamesTheOutcomeWithoutTouchingTheState() {
         tripOpen();
         String open = kvm;
@@ -259,7 +294,7 @@ class CircuitBreakerTest {
 
     @Test
     void recordsRoundTrip() {
-        for (BreakerState s : new BreakerState[] {BreakerState.CLOSED_EMPTY, BreakerState.closed(new long[] {1, 2}),
+        for (BreakerState s : new BreakerState[] {BreakerState.CLOSED_EMPTY, BreakerState.closed(new long[] {1, 2}, 0),
             BreakerState.open(99), BreakerState.halfOpen(7, 2)}) {
             BreakerState back = BreakerState.parse(s.format());
             assertThat(back.format()).isEqualTo(s.format());

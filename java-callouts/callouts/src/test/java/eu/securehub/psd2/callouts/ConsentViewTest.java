@@ -56,6 +56,16 @@ class ConsentViewTest {
     }
 
     @Test
+    void theConsentIdPropertyNamesTheConsentWhenTheBankDoesNot() throws Exception {
+        String minimal = "{\"consentStatus\":\"valid\",\"validUntil\":\"2026-08-31\",\"frequencyPerDay\":4}";
+        MapMessageContext c = new MapMessageContext().set("response.content", minimal).set("token.sca_time", SCA)
+                .set("token.consent_id", "c-42").set("now", SCA * 1000);
+        new ConsentView(Map.of("consent-response", "{response.content}", "consent-id", "{token.consent_id}",
+                "sca-time", "{token.sca_time}", "now", "{now}")).execute(c, exec);
+        assertThat(Json.parseObject(c.string("consent.body"))).containsEntry("consentId", "c-42");
+    }
+
+    @Test
     void reauthDaysCanBeSet() throws Exception {
         MapMessageContext c = new MapMessageContext().set("response.content", RESPONSE).set("token.sca_time", SCA).set("days", "90")
                 .set("now", SCA * 1000);

@@ -63,7 +63,7 @@ class ProblemTest {
         "bank.error_code,invalid_bank_id,400,validation-failed,invalid_bank_id",
         "hub.error_code,invalid_code,400,validation-failed,invalid_code",
         "authz.error_code,invalid_json,400,validation-failed,invalid_json",
-        "authz.error_code,payload_too_large,413,validation-failed,payload_too_large",
+        "authz.error_code,payload_too_large,413,payload-too-large,payload_too_large",
         "fault.name,OASValidationFailure,400,validation-failed,validation_failed",
         "fault.name,Failed,400,validation-failed,validation_failed",
         "fault.name,InvalidApiKey,401,unauthenticated,unauthenticated",

@@ -71,6 +71,8 @@ public final class LocalHub implements AutoCloseable {
         private String kmsToken;
         private String consumerKey;
         private boolean contract = true;
+        private final Map<String, Map<String, String>> profileMembers = new LinkedHashMap<>();
+        private TestPki.Variant qwacVariant;
 
         private Options() {
         }
@@ -88,6 +90,8 @@ public final class LocalHub implements AutoCloseable {
             o.kmsToken = kmsToken;
             o.consumerKey = consumerKey;
             o.contract = contract;
+            profileMembers.forEach((bank, members) -> o.profileMembers.put(bank, new LinkedHashMap<>(members)));
+            o.qwacVariant = qwacVariant;
             return o;
         }
 
@@ -182,6 +186,28 @@ public final class LocalHub implements AutoCloseable {
             return o;
         }
 
+        /**
+         * Overrides a top-level member of a bank's profile (KVM psd2-hub-banks) with a JSON value, e.g.
+         * {@code bankProfile("alpha", "breaker", "{\"failureThreshold\":3,…}")} or
+         * {@code bankProfile("alpha", "spikeArrestRate", "\"1ps\"")}; a member the profile lacks is added.
+         */
+        public Options bankProfile(String bankId, String member, String jsonValue) {
+            if (!BANKS.contains(bankId)) {
+                throw new IllegalArgumentException("no bank " + bankId + " (" + BANKS + ")");
+            }
+            Options o = copy();
+            o.profileMembers.computeIfAbsent(bankId, k -> new LinkedHashMap<>())
+                    .put(Objects.requireNonNull(member, "member"), Objects.requireNonNull(jsonValue, "jsonValue"));
+            return o;
+        }
+
+        /** The hub's QWAC (the keystore's qwac.p12) is this deliberately wrong variant (default: the real QWAC). */
+        public Options qwacVariant(TestPki.Variant variant) {
+            Options o = copy();
+            o.qwacVariant = variant;
+            return o;
+        }
+
         private static String blankToNull(String s) {
             return s == null || s.isBlank() ? null : s;
         }
@@ -263,6 +289,10 @@ public final class LocalHub implements AutoCloseable {
 
             b.pki = TestPki.create(BANKS);
             b.pki.writeTo(options.pkiDir);
+            if (options.qwacVariant != null) {
+                Files.copy(options.pkiDir.resolve(options.qwacVariant.fileName()), options.pkiDir.resolve("qwac.p12"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
 
             b.kmsToken = options.kmsToken != null ? options.kmsToken : randomToken(24);
             b.kms = LocalKms.start(options.kmsPort, b.kmsToken);
@@ -299,7 +329,20 @@ public final class LocalHub implements AutoCloseable {
                     .messageLog(options.workDir.resolve("message-log.jsonl"));
             Map<String, URI> bankUrls = new LinkedHashMap<>();
             b.banks.forEach((id, bank) -> bankUrls.put(id, bank.baseUrl()));
-            for (Map.Entry<String, String> e : kvmOverrides(root, b.kms.baseUrl(), bankUrls, hubPort).entrySet()) {
+            Map<String, String> overrides = kvmOverrides(root, b.kms.baseUrl(), bankUrls, hubPort);
+            if (!options.profileMembers.isEmpty()) {
+                Map<String, String> profiles = EnvironmentConfig.readKvmFile(
+                        root.resolve("kvms").resolve(ENV).resolve("psd2-hub-banks.json"));
+                options.profileMembers.forEach((bank, members) -> {
+                    String key = "psd2-hub-banks/" + bank;
+                    String profile = overrides.getOrDefault(key, profiles.get(bank));
+                    for (Map.Entry<String, String> m : members.entrySet()) {
+                        profile = withMember(profile, m.getKey(), m.getValue());
+                    }
+                    overrides.put(key, profile);
+                });
+            }
+            for (Map.Entry<String, String> e : overrides.entrySet()) {
                 int slash = e.getKey().indexOf('/');
                 env = env.kvmEntry(e.getKey().substring(0, slash), e.getKey().substring(slash + 1), e.getValue());
             }
@@ -402,6 +445,24 @@ public final class LocalHub implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The JSON object {@code profile} with its top-level member {@code name} set to {@code jsonValue} (a string,
+     * number, literal or an object without nested objects, as the bank profiles' members are); added when absent.
+     */
+    static String withMember(String profile, String name, String jsonValue) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name)
+                + "\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|\\{[^{}]*\\}|[^,{}\\s]+)").matcher(profile);
+        if (m.find()) {
+            return profile.substring(0, m.start(1)) + jsonValue + profile.substring(m.end(1));
+        }
+        int close = profile.lastIndexOf('}');
+        if (close < 0) {
+            throw new IllegalArgumentException("not a JSON object: " + profile);
+        }
+        String head = profile.substring(0, close).stripTrailing();
+        return head + (head.endsWith("{") ? "" : ",") + "\"" + name + "\":" + jsonValue + profile.substring(close);
     }
 
     // ------------------------------------------------------------------------------------------------ accessors

@@ -99,6 +99,7 @@ public final class AuthorizationServer extends Handler.Abstract {
     private final Map<String, RefreshToken> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, Instant> usedAssertions = new ConcurrentHashMap<>();
     private final Grants grants = this::findAccessToken;
+    private volatile IdTokenMutator idTokenMutator;
 
     public AuthorizationServer(OAuthConfig config, BankDirectory bank) {
         this.config = java.util.Objects.requireNonNull(config, "config");
@@ -118,6 +119,14 @@ public final class AuthorizationServer extends Handler.Abstract {
      */
     public String rotateSigningKey() {
         return keys.rotate();
+    }
+
+    /**
+     * Test hook: every id_token issued from now on passes through {@code mutator} ({@code null}: none, the default).
+     * For relying-party negative tests only; see {@link IdTokenMutator}.
+     */
+    public void idTokenMutator(IdTokenMutator mutator) {
+        this.idTokenMutator = mutator;
     }
 
     /** The public keys the JWKS endpoint publishes now. */
@@ -896,14 +905,23 @@ public final class AuthorizationServer extends Handler.Abstract {
         if (nonce != null) {
             claims.claim("nonce", nonce);
         }
+        JWTClaimsSet claimsSet = claims.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.PS256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), claims.build());
+                .type(JOSEObjectType.JWT).build(), claimsSet);
         try {
             jwt.sign(new RSASSASigner(key));
         } catch (JOSEException e) {
             throw new OAuthError(500, "server_error", "cannot sign the id_token");
         }
-        return jwt.serialize();
+        IdTokenMutator mutator = idTokenMutator;
+        if (mutator == null) {
+            return jwt.serialize();
+        }
+        try {
+            return mutator.mutate(claimsSet, key, jwt.serialize());
+        } catch (Exception e) {
+            throw new OAuthError(500, "server_error", "the id_token mutator failed");
+        }
     }
 
     private void revokeFamily(String family) {

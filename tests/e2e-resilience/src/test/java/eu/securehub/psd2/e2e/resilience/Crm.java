@@ -1,0 +1,232 @@
+package eu.securehub.psd2.e2e.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import eu.securehub.psd2.localhub.LocalHub;
+import eu.securehub.psd2.sandbox.SandboxBank;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The CRM (server to server, plain HTTP to the hub) and the customer's browser (HTTPS to the bank's login and consent
+ * pages, trusting the banks' CAs, no client certificate), driving journeys through a running {@link LocalHub}.
+ */
+final class Crm {
+    static final Path ROOT = Path.of(System.getProperty("hub.root", "../..")).toAbsolutePath().normalize();
+    static final String PSU_IP = "203.0.113.7";
+    static final String KEY = "e2e-resilience-crm-key-0123456789";
+
+    final LocalHub hub;
+    final HttpClient http;
+    final HttpClient browser;
+
+    Crm(LocalHub hub) throws Exception {
+        this.hub = hub;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("alpha-ca", hub.pki().bankCa("alpha"));
+        trust.setCertificateEntry("beta-ca", hub.pki().bankCa("beta"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+        this.browser = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** What the consent step returned. */
+    record Started(HttpResponse<String> response, String state, String authorisationUrl) {
+    }
+
+    /** The result of a journey up to the hub's redirect to the CRM's return page. */
+    record Returned(String state, Map<String, String> returnQuery) {
+        String outcome() {
+            return returnQuery.get("outcome");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ journeys
+
+    HttpResponse<String> createConsent(String bankId) throws Exception {
+        String iban = hub.bank(bankId).data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
+        String body = "{\"returnUrl\":\"" + hub.returnUrl() + "\",\"access\":{\"accounts\":[{\"iban\":\"" + iban
+                + "\"}],\"balances\":[{\"iban\":\"" + iban + "\"}],\"transactions\":[{\"iban\":\"" + iban + "\"}]},"
+                + "\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
+                + "\",\"frequencyPerDay\":4}";
+        return http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
+                .header("x-api-key", KEY).header("Content-Type", "application/json").header("PSU-IP-Address", PSU_IP)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Consent, login and approval at the bank, the bank's redirect followed to the hub; the hub's redirect read. */
+    Returned authorise(String bankId) throws Exception {
+        SandboxBank bank = hub.bank(bankId);
+        HttpResponse<String> consent = createConsent(bankId);
+        assertThat(consent.statusCode()).as(consent.body()).isEqualTo(201);
+        String authorisationUrl = jsonString(consent.body(), "authorisationUrl");
+        String state = jsonString(consent.body(), "state");
+
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(authorisationUrl)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        Map<String, String> loginForm = new LinkedHashMap<>(hidden(login.body()));
+        loginForm.put("username", "anna");
+        loginForm.put("password", "anna-sandbox-1");
+        loginForm.put("action", "login");
+        HttpResponse<String> consentPage = form(bank.baseUrl() + "/oauth/authorize", loginForm);
+        assertThat(consentPage.statusCode()).as(consentPage.body()).isEqualTo(200);
+        Map<String, String> approveForm = new LinkedHashMap<>(hidden(consentPage.body()));
+        approveForm.put("action", "approve");
+        HttpResponse<String> approved = form(bank.baseUrl() + "/oauth/authorize", approveForm);
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(302);
+        URI callback = URI.create(approved.headers().firstValue("Location").orElseThrow());
+
+        HttpResponse<String> back = browser.send(HttpRequest.newBuilder(callback).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+        URI crmReturn = URI.create(back.headers().firstValue("Location").orElseThrow());
+        assertThat(crmReturn.toString()).startsWith(hub.returnUrl() + "?");
+        return new Returned(state, query(crmReturn.getRawQuery()));
+    }
+
+    HttpResponse<String> collect(String state) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/sessions"))
+                .header("x-api-key", KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A whole journey at the bank: the hub token. */
+    String token(String bankId) throws Exception {
+        Returned r = authorise(bankId);
+        assertThat(r.outcome()).isEqualTo("success");
+        HttpResponse<String> session = collect(r.state());
+        assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
+        return jsonString(session.body(), "accessToken");
+    }
+
+    /** GET {path} under the base URL with the API key and hub token; with PSU-IP-Address when {@code present}. */
+    HttpResponse<String> read(String token, String path, boolean present) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+                .header("x-api-key", KEY).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60));
+        if (present) {
+            b.header("PSU-IP-Address", PSU_IP);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The resourceId of the first account of the consent (read with the customer present). */
+    String firstAccountId(String token) throws Exception {
+        HttpResponse<String> accounts = read(token, "/accounts", true);
+        assertThat(accounts.statusCode()).as(accounts.body()).isEqualTo(200);
+        return jsonString(accounts.body(), "resourceId");
+    }
+
+    // ------------------------------------------------------------------------------------------------ the bank's admin
+
+    /** POST {admin}/admin/faults with a JSON body (the sandbox bank's fault injection, over its admin HTTP port). */
+    void faults(String bankId, String json) throws Exception {
+        admin(bankId, "POST", "/admin/faults", json);
+    }
+
+    void clearFaults(String bankId) throws Exception {
+        admin(bankId, "DELETE", "/admin/faults", null);
+    }
+
+    void admin(String bankId, String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.bank(bankId).adminUrl() + path));
+        if (json == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
+    }
+
+    /** How many /v1 requests the bank has received so far. */
+    int bankRequests(String bankId) {
+        return hub.bank(bankId).exchanges().size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ assertions
+
+    /** A problem+json answer of the given type slug that gives nothing of the hub's or the bank's internals away. */
+    static void assertProblem(HttpResponse<String> r, int status, String typeSlug) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertProblemWithoutInternals(r);
+        assertThat(r.body()).contains("\"type\":\"urn:psd2-hub:problem:" + typeSlug + "\"");
+    }
+
+    static void assertProblemWithoutInternals(HttpResponse<String> r) {
+        assertThat(r.headers().firstValue("Content-Type")).as(r.body())
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("X-Request-ID")).isPresent();
+        assertThat(r.body()).as("no internals").doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContain("at java.").doesNotContain("at eu.securehub").doesNotContain("BEGIN CERTIFICATE")
+                .doesNotContain("PKIX").doesNotContain("CN=").doesNotContain("certificate_expired")
+                .doesNotContain("javax.net").doesNotContain("127.0.0.1").doesNotContain("hub_")
+                .doesNotContain("tppMessages");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private HttpResponse<String> form(String url, Map<String, String> fields) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return browser.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(sb.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+
+    private static Map<String, String> hidden(String html) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Matcher matcher = HIDDEN.matcher(html);
+        while (matcher.find()) {
+            m.put(matcher.group(1), matcher.group(2).replace("&amp;", "&"));
+        }
+        assertThat(m).as(html).containsKeys("tx", "csrf_token");
+        return m;
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null) {
+            return m;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
+    /** The first string member of that name in a JSON body. */
+    static String jsonString(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        assertThat(m.find()).as(name + " in " + json).isTrue();
+        return m.group(1).replace("\\/", "/").replace("\\u0026", "&");
+    }
+}

@@ -1,0 +1,78 @@
+package eu.securehub.psd2.e2e;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A real headless Chromium (Debian's, {@code /usr/bin/chromium}; Playwright never downloads one) for the customer's
+ * part of the journey: the bank's login and consent pages, the redirects through the hub to the CRM's return page.
+ * Every URL the browser requested or navigated to is recorded.
+ */
+final class Browser implements AutoCloseable {
+    static final String CHROMIUM = System.getProperty("e2e.chromium", "/usr/bin/chromium");
+    static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
+
+    /** Where the customer ended, and every URL on the way. */
+    record Journey(String finalUrl, String pageText, List<String> urls) {
+    }
+
+    private final Playwright playwright;
+    private final com.microsoft.playwright.Browser browser;
+
+    Browser() {
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        try {
+            browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                    .setExecutablePath(Path.of(CHROMIUM)).setHeadless(true).setArgs(FLAGS).setTimeout(60_000));
+        } catch (RuntimeException e) {
+            playwright.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the authorisation URL in a fresh context (the bank's certificate is from the test CA: HTTPS errors are
+     * ignored), logs in with the labelled fields, presses {@code button} ("Approve" or "Deny") and waits for the
+     * CRM's return page.
+     */
+    Journey authorise(String authorisationUrl, String username, String password, String button, String returnUrl) {
+        List<String> urls = Collections.synchronizedList(new ArrayList<>());
+        try (BrowserContext context = browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setIgnoreHTTPSErrors(true))) {
+            context.setDefaultTimeout(30_000);
+            context.setDefaultNavigationTimeout(30_000);
+            Page page = context.newPage();
+            page.onRequest(r -> urls.add(r.url()));
+            page.onFrameNavigated(f -> urls.add(f.url()));
+            page.navigate(authorisationUrl);
+            page.getByLabel("Username").fill(username);
+            page.getByLabel("Password").fill(password);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button).setExact(true)).click();
+            page.waitForURL(Pattern.compile("^" + Pattern.quote(returnUrl) + "\\?.*"));
+            page.waitForLoadState();
+            String text = page.locator("body").innerText();
+            return new Journey(page.url(), text, List.copyOf(urls));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            browser.close();
+        } finally {
+            playwright.close();
+        }
+    }
+}
