@@ -73,6 +73,8 @@ public final class LocalHub implements AutoCloseable {
         private boolean contract = true;
         private final Map<String, Map<String, String>> profileMembers = new LinkedHashMap<>();
         private TestPki.Variant qwacVariant;
+        private final Map<String, java.time.Duration> accessTokenLifetimes = new LinkedHashMap<>();
+        private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
 
         private Options() {
         }
@@ -92,6 +94,8 @@ public final class LocalHub implements AutoCloseable {
             o.contract = contract;
             profileMembers.forEach((bank, members) -> o.profileMembers.put(bank, new LinkedHashMap<>(members)));
             o.qwacVariant = qwacVariant;
+            o.accessTokenLifetimes.putAll(accessTokenLifetimes);
+            o.bankServerCredentials.putAll(bankServerCredentials);
             return o;
         }
 
@@ -208,6 +212,49 @@ public final class LocalHub implements AutoCloseable {
             return o;
         }
 
+        /**
+         * The lifetime of the access tokens the bank's authorisation server issues (default: the sandbox bank's,
+         * 300 s), e.g. a few seconds to make the hub refresh.
+         */
+        public Options accessTokenLifetime(String bankId, java.time.Duration lifetime) {
+            requireBank(bankId);
+            Objects.requireNonNull(lifetime, "lifetime");
+            if (lifetime.isNegative() || lifetime.isZero()) {
+                throw new IllegalArgumentException("the access token lifetime must be positive");
+            }
+            Options o = copy();
+            o.accessTokenLifetimes.put(bankId, lifetime);
+            return o;
+        }
+
+        /**
+         * The bank's TLS server key and certificate chain instead of the test PKI's (default:
+         * {@code pki.bankServer(bankId)}), e.g. another TestPki's, issued by a CA the hub does not trust.
+         */
+        public Options bankServerCredential(String bankId, eu.securehub.psd2.testpki.Credential credential) {
+            requireBank(bankId);
+            Options o = copy();
+            o.bankServerCredentials.put(bankId, Objects.requireNonNull(credential, "credential"));
+            return o;
+        }
+
+        /** The access token lifetime set for the bank, or null (the sandbox bank's default). */
+        java.time.Duration accessTokenLifetime(String bankId) {
+            return accessTokenLifetimes.get(bankId);
+        }
+
+        /** The bank's server credential: the one set, else the test PKI's. */
+        eu.securehub.psd2.testpki.Credential bankServerCredential(String bankId, TestPki pki) {
+            eu.securehub.psd2.testpki.Credential c = bankServerCredentials.get(bankId);
+            return c != null ? c : pki.bankServer(bankId);
+        }
+
+        private static void requireBank(String bankId) {
+            if (!BANKS.contains(bankId)) {
+                throw new IllegalArgumentException("no bank " + bankId + " (" + BANKS + ")");
+            }
+        }
+
         private static String blankToNull(String s) {
             return s == null || s.isBlank() ? null : s;
         }
@@ -301,13 +348,16 @@ public final class LocalHub implements AutoCloseable {
 
             BerlinGroupContract contract = options.contract ? BerlinGroupContract.shared() : null;
             for (String id : BANKS) {
-                SandboxBank bank = SandboxBank.start(SandboxBank.Config.builder(id, b.pki.bankServer(id),
+                SandboxBank.Builder config = SandboxBank.Config.builder(id, options.bankServerCredential(id, b.pki),
                                 List.of(b.pki.rootCa()))
                         .expiredServerCredential(b.pki.bankServerExpired(id))
                         .port(options.bankPorts.get(id))
                         .adminPort(options.adminPorts.get(id))
-                        .contract(contract)
-                        .build());
+                        .contract(contract);
+                if (options.accessTokenLifetime(id) != null) {
+                    config.accessTokenLifetime(options.accessTokenLifetime(id));
+                }
+                SandboxBank bank = SandboxBank.start(config.build());
                 b.running.add(bank);
                 b.banks.put(id, bank);
             }

@@ -2,12 +2,13 @@ package eu.securehub.psd2.sandbox;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Run-time fault injection of one sandbox bank (no restart): added latency, a hang until the client gives up, a
- * rate of 5xx answers, connection resets. They apply to the HTTPS port (the Berlin Group API and the authorisation
+ * rate of 5xx (or 429 ACCESS_EXCEEDED) answers, connection resets, a one-shot 401 TOKEN_EXPIRED. They apply to the HTTPS port (the Berlin Group API and the authorisation
  * server; {@link #pathPrefix} narrows them), never to the admin port. The expired server certificate is switched on
  * {@link SandboxBank#useExpiredServerCertificate}. Thread-safe; every setter takes effect for the next request.
  */
@@ -22,7 +23,8 @@ public final class Faults {
    * @param errorRate       the share of requests answered with {@code errorStatus} (0 to 1), spread evenly and
    *                        deterministically from the first request on: 0.5 fails the 1st, 3rd, 5th …, 1 every
    *                        request
-   * @param errorStatus     the 5xx status of those answers (default 503)
+   * @param errorStatus     the 5xx status of those answers (default 503), or 429 (answered on /v1 with a Berlin
+   *                        Group ACCESS_EXCEEDED body whether or not {@code errorBody} is set)
    * @param errorBody       add a Berlin Group tppMessages body to those answers on /v1 (the 1.3.9 OpenAPI file
    *                        defines no body for AIS/PIS 500 and 503, so this violates the contract on purpose)
    * @param connectionReset the bank resets the TCP connection (RST) instead of answering
@@ -44,8 +46,8 @@ public final class Faults {
       if (errorRate < 0 || errorRate > 1 || Double.isNaN(errorRate)) {
         throw new IllegalArgumentException("errorRate must lie between 0 and 1");
       }
-      if (errorStatus < 500 || errorStatus > 599) {
-        throw new IllegalArgumentException("errorStatus must be a 5xx status");
+      if (errorStatus != 429 && (errorStatus < 500 || errorStatus > 599)) {
+        throw new IllegalArgumentException("errorStatus must be a 5xx status or 429");
       }
       if (!pathPrefix.startsWith("/")) {
         throw new IllegalArgumentException("pathPrefix must start with /");
@@ -60,6 +62,7 @@ public final class Faults {
   private final AtomicReference<Settings> settings = new AtomicReference<>(Settings.NONE);
   private final AtomicLong errorCandidates = new AtomicLong();
   private final AtomicLong injected = new AtomicLong();
+  private final AtomicBoolean tokenExpiredOnce = new AtomicBoolean();
   private final Runnable onClear;
 
   Faults(Runnable onClear) {
@@ -117,8 +120,30 @@ public final class Faults {
         s.connectionReset(), prefix));
   }
 
+  /**
+   * Arms (or disarms) a one-shot fault: the next Berlin Group request (/v1) under {@link Settings#pathPrefix} is
+   * answered 401 TOKEN_EXPIRED whatever its token, as a bank that expired the token early would; the requests
+   * after it are served normally. Independent of the other settings ({@link #set} keeps it; {@link #clear}
+   * disarms it).
+   */
+  public Faults tokenExpiredOnce(boolean armed) {
+    tokenExpiredOnce.set(armed);
+    return this;
+  }
+
+  /** Whether the one-shot TOKEN_EXPIRED is armed and not yet used. */
+  public boolean tokenExpiredOnce() {
+    return tokenExpiredOnce.get();
+  }
+
+  /** Uses the one-shot TOKEN_EXPIRED: true once after {@code tokenExpiredOnce(true)}. */
+  boolean takeTokenExpired() {
+    return tokenExpiredOnce.compareAndSet(true, false);
+  }
+
   /** Removes every fault and releases hung requests (their connections are dropped). */
   public Faults clear() {
+    tokenExpiredOnce.set(false);
     set(Settings.NONE);
     onClear.run();
     return this;

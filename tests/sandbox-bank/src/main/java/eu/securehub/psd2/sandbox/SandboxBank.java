@@ -243,6 +243,8 @@ public final class SandboxBank implements AutoCloseable {
   private final BerlinGroupApi api;
   private final TppCertificateCheck certificates;
   private final Faults faults;
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenGrants =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
   private final Set<Callback> hung = ConcurrentHashMap.newKeySet();
   private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
@@ -551,11 +553,21 @@ public final class SandboxBank implements AutoCloseable {
     Reply reply;
     if (error != null) {
       String requestId = call.header("X-Request-ID");
-      reply = error.errorBody()
-          ? Http.error(error.errorStatus(), error.errorStatus() == 503 ? "SERVICE_UNAVAILABLE" : "INTERNAL_ERROR",
-              "fault injection")
-          : Reply.empty(error.errorStatus());
+      if (error.errorStatus() == 429) {
+        reply = Http.error(429, "ACCESS_EXCEEDED", "The access on this account exceeded the allowed accesses "
+            + "(fault injection).");
+      } else {
+        reply = error.errorBody()
+            ? Http.error(error.errorStatus(), error.errorStatus() == 503 ? "SERVICE_UNAVAILABLE" : "INTERNAL_ERROR",
+                "fault injection")
+            : Reply.empty(error.errorStatus());
+      }
       reply = reply.with("X-Request-ID", Http.isUuid(requestId) ? requestId : java.util.UUID.randomUUID().toString());
+    } else if (path.startsWith(faults.settings().pathPrefix()) && faults.takeTokenExpired()) {
+      faults.countInjected();
+      String requestId = call.header("X-Request-ID");
+      reply = Http.error(401, "TOKEN_EXPIRED", "The access token expired; refresh it.")
+          .with("X-Request-ID", Http.isUuid(requestId) ? requestId : java.util.UUID.randomUUID().toString());
     } else {
       reply = api.handle(call);
     }
@@ -627,6 +639,28 @@ public final class SandboxBank implements AutoCloseable {
     }
   }
 
+  /** Counts a successful token request by its grant_type (the form the authorisation server already parsed). */
+  private void countTokenGrant(Request request) {
+    String grantType;
+    try {
+      grantType = org.eclipse.jetty.server.FormFields.getFields(request).getValue("grant_type");
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "grant_type not read", e);
+      grantType = null;
+    }
+    tokenGrants.computeIfAbsent(grantType == null ? "unknown" : grantType,
+        k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+  }
+
+  /**
+   * How many tokens the token endpoint has issued for this grant_type since the bank started (e.g.
+   * {@code "authorization_code"}, {@code "refresh_token"}); refused token requests are not counted.
+   */
+  public int tokenGrants(String grantType) {
+    java.util.concurrent.atomic.AtomicInteger n = tokenGrants.get(grantType);
+    return n == null ? 0 : n.get();
+  }
+
   /** Remembers each access token the token endpoint issues (for TOKEN_EXPIRED). */
   private final class TokenCapture extends Response.Wrapper {
     private final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
@@ -644,6 +678,7 @@ public final class SandboxBank implements AutoCloseable {
         captured.writeBytes(bytes);
       }
       if (last && getStatus() == 200) {
+        countTokenGrant(getRequest());
         try {
           JsonNode json = Http.read(captured.toByteArray());
           String token = json.path("access_token").asText(null);
@@ -758,6 +793,12 @@ public final class SandboxBank implements AutoCloseable {
         : json.has("reset") ? json.get("reset").asBoolean() : s.connectionReset();
     String prefix = json.has("pathPrefix") ? json.get("pathPrefix").asText() : s.pathPrefix();
     faults.set(new Faults.Settings(latency, hang, hangLimit, rate, status, errorBody, reset, prefix));
+    if (json.path("clear").asBoolean(false)) {
+      faults.tokenExpiredOnce(false);
+    }
+    if (json.has("tokenExpiredOnce")) {
+      faults.tokenExpiredOnce(json.get("tokenExpiredOnce").asBoolean());
+    }
   }
 
   private ObjectNode faultsJson() {
@@ -771,6 +812,7 @@ public final class SandboxBank implements AutoCloseable {
     n.put("errorBody", s.errorBody());
     n.put("connectionReset", s.connectionReset());
     n.put("pathPrefix", s.pathPrefix());
+    n.put("tokenExpiredOnce", faults.tokenExpiredOnce());
     n.put("injected", faults.injected());
     n.put("expiredServerCertificate", expiredCertificate);
     return n;

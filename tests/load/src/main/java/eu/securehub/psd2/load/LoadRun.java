@@ -1,0 +1,572 @@
+package eu.securehub.psd2.load;
+
+import eu.securehub.psd2.localhub.LocalHub;
+import eu.securehub.psd2.localkms.LocalKms;
+import eu.securehub.psd2.sandbox.SandboxBank;
+import eu.securehub.psd2.testpki.TestPki;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The load run of issue 5: starts a {@link LocalHub} on free ports and PRINTS (never asserts) three figures.
+ * <ol>
+ *   <li>KMS calls per 10 000 hub requests with a warm DEK cache: one journey (consent, login, approval, hub
+ *       token) and a JIT warm-up, then {@code requests} reads of {@code GET /accounts/{id}/balances} with
+ *       PSU-IP-Address (the customer present, so the unattended budget does not refuse them), the local KMS's
+ *       encrypt/decrypt counters read before and after.</li>
+ *   <li>The hub's latency overhead per request: {@code latency} pairs, one after the other on one client each,
+ *       of the hub's {@code GET /psd2/v1/accounts/{id}/balances} (plain HTTP, API key, hub token) and bank alpha's
+ *       {@code GET /v1/accounts/{id}/balances} called directly (mTLS with the hub's QWAC from the PKI dir,
+ *       the bank access token and Consent-ID of a consent this run authorises at the bank itself, as a TPP
+ *       would: POST /v1/consents, PAR, login, approval, token with PKCE). Median and p99 of each side and of
+ *       the per-pair difference; everything on loopback, both clients keep their connection alive.</li>
+ *   <li>Requests per second through the hub: {@code concurrency} clients reading balances for
+ *       {@code duration} seconds, load generator, hub, bank and KMS all on this machine.</li>
+ * </ol>
+ * The bank profile's spike arrest (alpha: 20ps in kvms/local) would refuse most of a load run with 429, so by
+ * default it is lifted to {@code spikeArrest=100000ps} for the run; {@code spikeArrest=config} keeps the
+ * configured rate (then the sequential reads of figures 1 and 2 are refused with 429 and the run stops with a
+ * message saying so). Arguments are {@code name=value} (a leading {@code --} is allowed): requests, latency, warmup,
+ * concurrency, duration (seconds), spikeArrest, root, workDir.
+ */
+public final class LoadRun {
+
+    static final String KEY = "load-run-crm-key-0123456789abcdef";
+    static final String PSU_IP = "203.0.113.7";
+    static final String BANK = "alpha";
+    static final String TPP_REDIRECT = "https://tpp.securehub.test/callback";
+
+    /** The run's parameters. */
+    public record Settings(int requests, int latencyPairs, int warmup, int concurrency, Duration duration,
+                           String spikeArrest, Path root, Path workDir) {
+
+        static Settings parse(String[] args) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String a : args) {
+                String s = a.startsWith("--") ? a.substring(2) : a;
+                int eq = s.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("expected name=value, got " + a + " (names: requests, latency,"
+                            + " warmup, concurrency, duration, spikeArrest, root, workDir)");
+                }
+                m.put(s.substring(0, eq), s.substring(eq + 1));
+            }
+            Path root = Path.of(m.getOrDefault("root", System.getProperty("hub.root",
+                    eu.securehub.psd2.sandbox.BerlinGroupContract.projectRoot().toString())))
+                    .toAbsolutePath().normalize();
+            Settings s = new Settings(
+                    Integer.parseInt(m.getOrDefault("requests", "10000")),
+                    Integer.parseInt(m.getOrDefault("latency", "2000")),
+                    Integer.parseInt(m.getOrDefault("warmup", "1000")),
+                    Integer.parseInt(m.getOrDefault("concurrency", "4")),
+                    Duration.ofSeconds(Long.parseLong(m.getOrDefault("duration", "30"))),
+                    m.getOrDefault("spikeArrest", "100000ps"),
+                    root,
+                    m.containsKey("workDir") ? Path.of(m.get("workDir")) : null);
+            m.keySet().removeAll(List.of("requests", "latency", "warmup", "concurrency", "duration", "spikeArrest",
+                    "root", "workDir"));
+            if (!m.isEmpty()) {
+                throw new IllegalArgumentException("unknown arguments " + m.keySet());
+            }
+            if (s.requests < 1 || s.latencyPairs < 1 || s.warmup < 0 || s.concurrency < 1 || s.duration.isNegative()
+                    || s.duration.isZero()) {
+                throw new IllegalArgumentException("requests, latency, concurrency and duration must be positive");
+            }
+            return s;
+        }
+    }
+
+    /** What the run measured (also printed). */
+    public record Figures(long kmsCalls, int kmsRequests, double kmsCallsPer10k,
+                          Stats hub, Stats bank, Stats overhead,
+                          long throughputOk, long throughputFailed, double requestsPerSecond, Stats underLoad) {
+    }
+
+    /** Latency statistics in milliseconds. */
+    public record Stats(int n, double median, double p99, double mean) {
+        static Stats ofNanos(long[] nanos) {
+            long[] s = nanos.clone();
+            Arrays.sort(s);
+            double mean = Arrays.stream(s).average().orElse(0) / 1e6;
+            return new Stats(s.length, percentile(s, 0.50) / 1e6, percentile(s, 0.99) / 1e6, mean);
+        }
+
+        static long percentile(long[] sorted, double q) {
+            if (sorted.length == 0) {
+                return 0;
+            }
+            int i = (int) Math.ceil(q * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "median %.3f ms, p99 %.3f ms (mean %.3f ms, n=%d)", median, p99, mean, n);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(Settings.parse(args), System.out);
+        System.exit(0);
+    }
+
+    public static Figures run(Settings s, PrintStream out) throws Exception {
+        Path work = s.workDir != null ? s.workDir : Files.createTempDirectory("psd2-load-");
+        LocalHub.Options options = LocalHub.Options.freePorts(s.root, work).consumerKey(KEY);
+        if (!"config".equals(s.spikeArrest)) {
+            options = options.bankProfile(BANK, "spikeArrestRate", "\"" + s.spikeArrest + "\"");
+        }
+        out.printf(Locale.ROOT, "load run: requests=%d latency=%d warmup=%d concurrency=%d duration=%ds "
+                        + "spikeArrest(%s)=%s cores=%d root=%s%n", s.requests, s.latencyPairs, s.warmup,
+                s.concurrency, s.duration.toSeconds(), BANK, s.spikeArrest, Runtime.getRuntime().availableProcessors(),
+                s.root);
+        out.printf(Locale.ROOT, "system load average at start: %.2f%n", loadAverage());
+        try (LocalHub hub = LocalHub.start(options)) {
+            Figures f = measure(hub, s, out);
+            out.printf(Locale.ROOT, "system load average at end: %.2f (other processes on this machine skew every "
+                    + "figure; compare runs on a quiet machine)%n", loadAverage());
+            return f;
+        } finally {
+            if (s.workDir == null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static Figures measure(LocalHub hub, Settings s, PrintStream out) throws Exception {
+        LocalKms kms = hub.kms();
+        SandboxBank bank = hub.bank(BANK);
+        Crm crm = new Crm(hub);
+
+        // ---------------------------------------------------------------- the warm-up journey (through the hub)
+        long kmsAtStart = kmsCalls(kms);
+        String token = crm.token(BANK);
+        String hubAccount = jsonString(crm.read(token, "/accounts", 200).body(), "resourceId");
+        String hubPath = "/accounts/" + hubAccount + "/balances";
+        long kmsAfterJourney = kmsCalls(kms);
+        out.printf(Locale.ROOT, "warm-up: one journey (consent, login, approval, hub token, /accounts): %d KMS calls;"
+                + " since start (keyring load included): encrypt %d, decrypt %d, total %d%n", kmsAfterJourney - kmsAtStart,
+                kms.encryptCalls(), kms.decryptCalls(), kmsAfterJourney);
+
+        // ---------------------------------------------------------------- the bank, directly, as a TPP
+        Tpp tpp = new Tpp(hub, bank);
+        Tpp.Session direct = tpp.authorise();
+        String bankPath = "/v1/accounts/" + direct.accountId() + "/balances";
+
+        for (int i = 0; i < s.warmup; i++) {
+            crm.read(token, hubPath, 200);
+            tpp.read(direct, bankPath);
+        }
+
+        // ---------------------------------------------------------------- figure 1: KMS calls per 10 000
+        long enc0 = kms.encryptCalls();
+        long dec0 = kms.decryptCalls();
+        for (int i = 0; i < s.requests; i++) {
+            crm.read(token, hubPath, 200);
+        }
+        long enc = kms.encryptCalls() - enc0;
+        long dec = kms.decryptCalls() - dec0;
+        long kmsCalls = enc + dec;
+        double per10k = kmsCalls * 10_000.0 / s.requests;
+        out.printf(Locale.ROOT, "FIGURE 1  KMS calls per 10 000 hub requests (warm DEK cache): %.2f  "
+                        + "(%d calls: encrypt %d, decrypt %d, over %d reads of GET %s with PSU-IP-Address; goal <= 1)%n",
+                per10k, kmsCalls, enc, dec, s.requests, "/psd2/v1/accounts/{id}/balances");
+
+        // ---------------------------------------------------------------- figure 2: latency overhead
+        long[] hubNs = new long[s.latencyPairs];
+        long[] bankNs = new long[s.latencyPairs];
+        long[] diffNs = new long[s.latencyPairs];
+        for (int i = 0; i < s.latencyPairs; i++) {
+            // alternate which side goes first so neither always follows the other
+            if ((i & 1) == 0) {
+                hubNs[i] = timed(() -> crm.read(token, hubPath, 200));
+                bankNs[i] = timed(() -> tpp.read(direct, bankPath));
+            } else {
+                bankNs[i] = timed(() -> tpp.read(direct, bankPath));
+                hubNs[i] = timed(() -> crm.read(token, hubPath, 200));
+            }
+            diffNs[i] = hubNs[i] - bankNs[i];
+        }
+        Stats hubStats = Stats.ofNanos(hubNs);
+        Stats bankStats = Stats.ofNanos(bankNs);
+        Stats overhead = Stats.ofNanos(diffNs);
+        out.printf(Locale.ROOT, "FIGURE 2  hub latency overhead per request (hub minus direct, paired, loopback): "
+                + "%s%n", overhead);
+        out.printf(Locale.ROOT, "          hub    GET /psd2/v1/accounts/{id}/balances (HTTP, API key, hub token): %s%n",
+                hubStats);
+        out.printf(Locale.ROOT, "          direct GET /v1/accounts/{id}/balances at bank %s (mTLS QWAC, bank token, "
+                + "Consent-ID): %s%n", BANK, bankStats);
+        out.printf(Locale.ROOT, "          difference of medians %.3f ms, of p99s %.3f ms%n",
+                hubStats.median() - bankStats.median(), hubStats.p99() - bankStats.p99());
+
+        // ---------------------------------------------------------------- figure 3: throughput
+        long kmsBeforeLoad = kmsCalls(kms);
+        ExecutorService pool = Executors.newFixedThreadPool(s.concurrency);
+        List<Future<Worker>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        long deadline = start + s.duration.toNanos();
+        try {
+            for (int c = 0; c < s.concurrency; c++) {
+                futures.add(pool.submit(() -> new Worker(new Crm(hub), token, hubPath).runUntil(deadline)));
+            }
+            List<Worker> workers = new ArrayList<>();
+            for (Future<Worker> f : futures) {
+                workers.add(f.get());
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long ok = 0;
+            long failed = 0;
+            Map<Integer, Long> statuses = new TreeMap<>();
+            List<long[]> lat = new ArrayList<>();
+            for (Worker w : workers) {
+                ok += w.ok;
+                failed += w.failed;
+                w.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
+                lat.add(w.latencies());
+            }
+            long[] all = lat.stream().flatMapToLong(Arrays::stream).toArray();
+            Stats underLoad = Stats.ofNanos(all);
+            double rps = ok / elapsed;
+            long kmsDuringLoad = kmsCalls(kms) - kmsBeforeLoad;
+            out.printf(Locale.ROOT, "FIGURE 3  requests per second through the hub: %.1f req/s  (%d clients, %.1f s, "
+                            + "%d ok, %d not 200%s; %d cores shared by load generator, hub, bank and KMS)%n", rps,
+                    s.concurrency, elapsed, ok, failed, failed == 0 ? "" : " " + statuses,
+                    Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "          latency under that load: %s; KMS calls during it: %d%n", underLoad,
+                    kmsDuringLoad);
+            return new Figures(kmsCalls, s.requests, per10k, hubStats, bankStats, overhead, ok, failed, rps, underLoad);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One load client: reads until the deadline, counting statuses and recording latencies. */
+    private static final class Worker {
+        final Crm crm;
+        final String token;
+        final String path;
+        long ok;
+        long failed;
+        final Map<Integer, Long> statuses = new TreeMap<>();
+        long[] lat = new long[1 << 14];
+        int n;
+
+        Worker(Crm crm, String token, String path) {
+            this.crm = crm;
+            this.token = token;
+            this.path = path;
+        }
+
+        Worker runUntil(long deadline) throws Exception {
+            while (System.nanoTime() < deadline) {
+                long t0 = System.nanoTime();
+                int status = crm.read(token, path, -1).statusCode();
+                long t = System.nanoTime() - t0;
+                if (status == 200) {
+                    ok++;
+                    if (n == lat.length) {
+                        lat = Arrays.copyOf(lat, n * 2);
+                    }
+                    lat[n++] = t;
+                } else {
+                    failed++;
+                }
+                statuses.merge(status, 1L, Long::sum);
+            }
+            return this;
+        }
+
+        long[] latencies() {
+            return Arrays.copyOf(lat, n);
+        }
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private static long timed(Call c) throws Exception {
+        long t0 = System.nanoTime();
+        c.run();
+        return System.nanoTime() - t0;
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static long kmsCalls(LocalKms kms) {
+        return kms.encryptCalls() + kms.decryptCalls();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    // ================================================================================================ clients
+
+    /** The CRM (plain HTTP to the hub) and the customer's browser (HTTPS to the bank, no client certificate). */
+    static final class Crm {
+        final LocalHub hub;
+        final HttpClient http;
+        final HttpClient browser;
+
+        Crm(LocalHub hub) throws Exception {
+            this.hub = hub;
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+            this.browser = client(null, hub.pki().bankCa(BANK));
+        }
+
+        /** A whole journey at the bank through the hub: the hub token. */
+        String token(String bankId) throws Exception {
+            String iban = hub.bank(bankId).data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
+            String body = "{\"returnUrl\":\"" + hub.returnUrl() + "\",\"access\":{\"accounts\":[{\"iban\":\"" + iban
+                    + "\"}],\"balances\":[{\"iban\":\"" + iban + "\"}],\"transactions\":[{\"iban\":\"" + iban
+                    + "\"}]},\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
+                    + "\",\"frequencyPerDay\":4}";
+            HttpResponse<String> consent = expect(201, http.send(HttpRequest.newBuilder(
+                            URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
+                    .header("x-api-key", KEY).header("Content-Type", "application/json")
+                    .header("PSU-IP-Address", PSU_IP).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            String state = jsonString(consent.body(), "state");
+            URI callback = loginAndApprove(browser, hub.bank(bankId), jsonString(consent.body(), "authorisationUrl"));
+            HttpResponse<String> back = expect(302, browser.send(HttpRequest.newBuilder(callback).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            String crmReturn = back.headers().firstValue("Location").orElseThrow();
+            if (!crmReturn.contains("outcome=success")) {
+                throw new IllegalStateException("the journey did not succeed: " + crmReturn);
+            }
+            HttpResponse<String> session = expect(200, http.send(HttpRequest.newBuilder(
+                            URI.create(hub.baseUrl() + "/sessions"))
+                    .header("x-api-key", KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            return jsonString(session.body(), "accessToken");
+        }
+
+        /** GET {path} with the API key, the hub token and PSU-IP-Address; {@code expected} &lt; 0: any status. */
+        HttpResponse<String> read(String token, String path, int expected) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+                    .header("x-api-key", KEY).header("Authorization", "Bearer " + token)
+                    .header("PSU-IP-Address", PSU_IP).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (expected >= 0 && r.statusCode() == 429 && expected != 429) {
+                throw new IllegalStateException("429 from the hub on GET " + path + ": the bank profile's spike arrest"
+                        + " refuses the load run; lift it (spikeArrest=100000ps, the default): " + r.body());
+            }
+            return expected < 0 ? r : expect(expected, r);
+        }
+    }
+
+    /**
+     * A TPP calling the bank directly with the hub's QWAC (qwac.p12 and password.txt of the hub's PKI dir): its own
+     * consent, authorised by the customer through PAR, the login and consent pages and the token endpoint (PKCE).
+     */
+    static final class Tpp {
+        record Session(String consentId, String accessToken, String accountId) {
+        }
+
+        final SandboxBank bank;
+        final HttpClient http;
+        final HttpClient browser;
+
+        Tpp(LocalHub hub, SandboxBank bank) throws Exception {
+            this.bank = bank;
+            Path pki = hub.pkiDir();
+            char[] pw = Files.readString(pki.resolve("password.txt")).trim().toCharArray();
+            KeyStore qwac = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(pki.resolve("qwac.p12"))) {
+                qwac.load(in, pw);
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(qwac, pw);
+            this.http = client(kmf, hub.pki().bankCa(bank.bankId()));
+            this.browser = client(null, hub.pki().bankCa(bank.bankId()));
+        }
+
+        Session authorise() throws Exception {
+            String iban = bank.data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
+            String list = "[{\"iban\":\"" + iban + "\"}]";
+            String body = "{\"access\":{\"accounts\":" + list + ",\"balances\":" + list + ",\"transactions\":" + list
+                    + "},\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
+                    + "\",\"frequencyPerDay\":4,\"combinedServiceIndicator\":false}";
+            HttpResponse<String> consent = expect(201, http.send(HttpRequest.newBuilder(
+                            URI.create(bank.baseUrl() + "/v1/consents"))
+                    .header("X-Request-ID", UUID.randomUUID().toString()).header("Content-Type", "application/json")
+                    .header("PSU-IP-Address", PSU_IP).header("TPP-Redirect-Preferred", "true")
+                    .header("TPP-Redirect-URI", TPP_REDIRECT).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            String consentId = jsonString(consent.body(), "consentId");
+
+            byte[] v = new byte[32];
+            new SecureRandom().nextBytes(v);
+            String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(v);
+            String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+            String state = UUID.randomUUID().toString();
+            Map<String, String> parForm = new LinkedHashMap<>();
+            parForm.put("client_id", TestPki.ORGANIZATION_IDENTIFIER);
+            parForm.put("response_type", "code");
+            parForm.put("redirect_uri", TPP_REDIRECT);
+            parForm.put("scope", "openid AIS:" + consentId);
+            parForm.put("state", state);
+            parForm.put("nonce", "n-" + state);
+            parForm.put("code_challenge", challenge);
+            parForm.put("code_challenge_method", "S256");
+            HttpResponse<String> par = expect(201, form(http, bank.baseUrl() + "/oauth/par", parForm));
+            String authorisationUrl = bank.baseUrl() + "/oauth/authorize?client_id="
+                    + enc(TestPki.ORGANIZATION_IDENTIFIER) + "&request_uri=" + enc(jsonString(par.body(), "request_uri"));
+            URI redirect = loginAndApprove(browser, bank, authorisationUrl);
+            Map<String, String> params = query(redirect.getRawQuery());
+            if (!state.equals(params.get("state")) || params.get("code") == null) {
+                throw new IllegalStateException("unexpected redirect from the bank: " + redirect);
+            }
+            Map<String, String> tokenForm = new LinkedHashMap<>();
+            tokenForm.put("grant_type", "authorization_code");
+            tokenForm.put("code", params.get("code"));
+            tokenForm.put("redirect_uri", TPP_REDIRECT);
+            tokenForm.put("code_verifier", verifier);
+            tokenForm.put("client_id", TestPki.ORGANIZATION_IDENTIFIER);
+            String accessToken = jsonString(expect(200, form(http, bank.baseUrl() + "/oauth/token", tokenForm)).body(),
+                    "access_token");
+            Session noAccount = new Session(consentId, accessToken, null);
+            String accountId = jsonString(read(noAccount, "/v1/accounts").body(), "resourceId");
+            return new Session(consentId, accessToken, accountId);
+        }
+
+        /** GET with the AIS headers (Consent-ID, bearer token, PSU-IP-Address: the customer present); 200 expected. */
+        HttpResponse<String> read(Session session, String path) throws Exception {
+            return expect(200, http.send(HttpRequest.newBuilder(URI.create(bank.baseUrl() + path))
+                    .header("X-Request-ID", UUID.randomUUID().toString()).header("Consent-ID", session.consentId())
+                    .header("Authorization", "Bearer " + session.accessToken()).header("PSU-IP-Address", PSU_IP)
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    // ================================================================================================ helpers
+
+    static HttpClient client(KeyManagerFactory keys, java.security.cert.X509Certificate trusted) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", trusted);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keys == null ? null : keys.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+        return HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The customer at the bank's pages (anna): login, approve; the bank's redirect (Location). */
+    static URI loginAndApprove(HttpClient browser, SandboxBank bank, String authorisationUrl)
+            throws Exception {
+        HttpResponse<String> login = expect(200, browser.send(HttpRequest.newBuilder(URI.create(authorisationUrl))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()));
+        Map<String, String> loginForm = new LinkedHashMap<>(hidden(login.body()));
+        loginForm.put("username", "anna");
+        loginForm.put("password", "anna-sandbox-1");
+        loginForm.put("action", "login");
+        HttpResponse<String> consentPage = expect(200, form(browser, bank.baseUrl() + "/oauth/authorize", loginForm));
+        Map<String, String> approveForm = new LinkedHashMap<>(hidden(consentPage.body()));
+        approveForm.put("action", "approve");
+        HttpResponse<String> approved = expect(302, form(browser, bank.baseUrl() + "/oauth/authorize", approveForm));
+        return URI.create(approved.headers().firstValue("Location").orElseThrow());
+    }
+
+    static HttpResponse<String> form(HttpClient client, String url, Map<String, String> fields) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+        return client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(sb.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> expect(int status, HttpResponse<String> r) {
+        if (r.statusCode() != status) {
+            throw new IllegalStateException(r.request().method() + " " + r.request().uri() + ": expected " + status
+                    + ", got " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+    }
+
+    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+
+    static Map<String, String> hidden(String html) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Matcher matcher = HIDDEN.matcher(html);
+        while (matcher.find()) {
+            m.put(matcher.group(1), matcher.group(2).replace("&amp;", "&"));
+        }
+        if (!m.containsKey("tx") || !m.containsKey("csrf_token")) {
+            throw new IllegalStateException("no login/consent form in " + html);
+        }
+        return m;
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null) {
+            return m;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The first string member of that name in a JSON body. */
+    static String jsonString(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1).replace("\\/", "/").replace("\\u0026", "&");
+    }
+
+    private LoadRun() {
+    }
+}

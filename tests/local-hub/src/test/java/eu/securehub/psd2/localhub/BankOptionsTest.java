@@ -1,0 +1,52 @@
+package eu.securehub.psd2.localhub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.securehub.psd2.testpki.TestPki;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Options.accessTokenLifetime and Options.bankServerCredential: per bank, copied, validated. */
+class BankOptionsTest {
+    static final Path ROOT = Path.of("/nowhere");
+
+    @Test
+    void accessTokenLifetimeIsPerBankAndDefaultsToTheSandboxBanks() {
+        LocalHub.Options base = LocalHub.Options.freePorts(ROOT, Path.of("/tmp/x"));
+        LocalHub.Options o = base.accessTokenLifetime("alpha", Duration.ofSeconds(5));
+        assertThat(o.accessTokenLifetime("alpha")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.accessTokenLifetime("beta")).isNull();
+        assertThat(base.accessTokenLifetime("alpha")).as("options are immutable").isNull();
+        assertThat(o.consumerKey("k").accessTokenLifetime("alpha")).as("kept by copies")
+                .isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void accessTokenLifetimeIsValidated() {
+        LocalHub.Options base = LocalHub.Options.freePorts(ROOT, Path.of("/tmp/x"));
+        assertThatThrownBy(() -> base.accessTokenLifetime("gamma", Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gamma");
+        assertThatThrownBy(() -> base.accessTokenLifetime("alpha", Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void bankServerCredentialReplacesTheTestPkisForThatBankOnly() {
+        TestPki pki = TestPki.create(List.of("alpha", "beta"));
+        TestPki other = TestPki.create(List.of("alpha", "beta"));
+        LocalHub.Options base = LocalHub.Options.freePorts(ROOT, Path.of("/tmp/x"));
+        assertThat(base.bankServerCredential("beta", pki)).isEqualTo(pki.bankServer("beta"));
+
+        LocalHub.Options o = base.bankServerCredential("beta", other.bankServer("beta"));
+        assertThat(o.bankServerCredential("beta", pki)).isEqualTo(other.bankServer("beta"));
+        assertThat(o.bankServerCredential("alpha", pki)).isEqualTo(pki.bankServer("alpha"));
+        assertThat(o.qwacVariant(TestPki.Variant.NO_AI_ROLE).bankServerCredential("beta", pki))
+                .isEqualTo(other.bankServer("beta"));
+        assertThat(base.bankServerCredential("beta", pki)).isEqualTo(pki.bankServer("beta"));
+        assertThatThrownBy(() -> base.bankServerCredential("gamma", other.bankServer("beta")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
