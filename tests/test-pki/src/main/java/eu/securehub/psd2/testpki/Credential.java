@@ -50,7 +50,7 @@ public record Credential(PrivateKey key, X509Certificate certificate, List<X509C
         return Pem.certificate(certificate);
     }
 
-    /** The private key, unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). Test material only. */
+    /** The private key, unencrypted PKCS#8 PEM (label {@code PRIVATE KEY}). Test material only. */
     public String privateKeyPem() {
         return Pem.encode("PRIVATE KEY", key.getEncoded());
     }

