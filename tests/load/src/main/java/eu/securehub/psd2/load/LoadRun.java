@@ -1,5 +1,13 @@
 package eu.securehub.psd2.load;
 
+import static eu.securehub.psd2.localhub.BankPages.enc;
+import static eu.securehub.psd2.localhub.BankPages.expect;
+import static eu.securehub.psd2.localhub.BankPages.form;
+import static eu.securehub.psd2.localhub.BankPages.jsonString;
+import static eu.securehub.psd2.localhub.BankPages.query;
+
+import eu.securehub.psd2.localhub.BankPages;
+
 import eu.securehub.psd2.localhub.LocalHub;
 import eu.securehub.psd2.localkms.LocalKms;
 import eu.securehub.psd2.sandbox.SandboxBank;
@@ -7,8 +15,6 @@ import eu.securehub.psd2.testpki.TestPki;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,8 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -62,6 +66,10 @@ import javax.net.ssl.TrustManagerFactory;
  * concurrency, duration (seconds), spikeArrest, root, workDir.
  */
 public final class LoadRun {
+    /** The sandbox customer whose accounts the run reads. */
+    private static final String USERNAME = "anna";
+    private static final String PASSWORD = "anna-sandbox-1";
+
 
     static final String KEY = "load-run-crm-key-0123456789abcdef";
     static final String PSU_IP = "203.0.113.7";
@@ -367,7 +375,8 @@ public final class LoadRun {
                     .header("PSU-IP-Address", PSU_IP).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString()));
             String state = jsonString(consent.body(), "state");
-            URI callback = loginAndApprove(browser, hub.bank(bankId), jsonString(consent.body(), "authorisationUrl"));
+            URI callback = BankPages.loginAndApprove(browser, hub.bank(bankId).baseUrl().toString(),
+                    jsonString(consent.body(), "authorisationUrl"), USERNAME, PASSWORD);
             HttpResponse<String> back = expect(302, browser.send(HttpRequest.newBuilder(callback).GET().build(),
                     HttpResponse.BodyHandlers.ofString()));
             String crmReturn = back.headers().firstValue("Location").orElseThrow();
@@ -454,7 +463,7 @@ public final class LoadRun {
             HttpResponse<String> par = expect(201, form(http, bank.baseUrl() + "/oauth/par", parForm));
             String authorisationUrl = bank.baseUrl() + "/oauth/authorize?client_id="
                     + enc(TestPki.ORGANIZATION_IDENTIFIER) + "&request_uri=" + enc(jsonString(par.body(), "request_uri"));
-            URI redirect = loginAndApprove(browser, bank, authorisationUrl);
+            URI redirect = BankPages.loginAndApprove(browser, bank.baseUrl().toString(), authorisationUrl, USERNAME, PASSWORD);
             Map<String, String> params = query(redirect.getRawQuery());
             if (!state.equals(params.get("state")) || params.get("code") == null) {
                 throw new IllegalStateException("unexpected redirect from the bank: " + redirect);
@@ -493,78 +502,6 @@ public final class LoadRun {
         ctx.init(keys == null ? null : keys.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
         return HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    /** The customer at the bank's pages (anna): login, approve; the bank's redirect (Location). */
-    static URI loginAndApprove(HttpClient browser, SandboxBank bank, String authorisationUrl)
-            throws Exception {
-        HttpResponse<String> login = expect(200, browser.send(HttpRequest.newBuilder(URI.create(authorisationUrl))
-                .GET().build(), HttpResponse.BodyHandlers.ofString()));
-        Map<String, String> loginForm = new LinkedHashMap<>(hidden(login.body()));
-        loginForm.put("username", "anna");
-        loginForm.put("password", "anna-sandbox-1");
-        loginForm.put("action", "login");
-        HttpResponse<String> consentPage = expect(200, form(browser, bank.baseUrl() + "/oauth/authorize", loginForm));
-        Map<String, String> approveForm = new LinkedHashMap<>(hidden(consentPage.body()));
-        approveForm.put("action", "approve");
-        HttpResponse<String> approved = expect(302, form(browser, bank.baseUrl() + "/oauth/authorize", approveForm));
-        return URI.create(approved.headers().firstValue("Location").orElseThrow());
-    }
-
-    static HttpResponse<String> form(HttpClient client, String url, Map<String, String> fields) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
-        return client.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(sb.toString())).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static HttpResponse<String> expect(int status, HttpResponse<String> r) {
-        if (r.statusCode() != status) {
-            throw new IllegalStateException(r.request().method() + " " + r.request().uri() + ": expected " + status
-                    + ", got " + r.statusCode() + ": " + r.body());
-        }
-        return r;
-    }
-
-    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
-
-    static Map<String, String> hidden(String html) {
-        Map<String, String> m = new LinkedHashMap<>();
-        Matcher matcher = HIDDEN.matcher(html);
-        while (matcher.find()) {
-            m.put(matcher.group(1), matcher.group(2).replace("&amp;", "&"));
-        }
-        if (!m.containsKey("tx") || !m.containsKey("csrf_token")) {
-            throw new IllegalStateException("no login/consent form in " + html);
-        }
-        return m;
-    }
-
-    static Map<String, String> query(String raw) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (raw == null) {
-            return m;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return m;
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** The first string member of that name in a JSON body. */
-    static String jsonString(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + name + " in " + json);
-        }
-        return m.group(1).replace("\\/", "/").replace("\\u0026", "&");
     }
 
     private LoadRun() {

@@ -2,24 +2,19 @@ package eu.securehub.psd2.e2e.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import eu.securehub.psd2.localhub.BankPages;
 import eu.securehub.psd2.localhub.LocalHub;
 import eu.securehub.psd2.sandbox.SandboxBank;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -84,20 +79,8 @@ final class Crm {
         String authorisationUrl = jsonString(consent.body(), "authorisationUrl");
         String state = jsonString(consent.body(), "state");
 
-        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(authorisationUrl)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-        Map<String, String> loginForm = new LinkedHashMap<>(hidden(login.body()));
-        loginForm.put("username", "anna");
-        loginForm.put("password", "anna-sandbox-1");
-        loginForm.put("action", "login");
-        HttpResponse<String> consentPage = form(bank.baseUrl() + "/oauth/authorize", loginForm);
-        assertThat(consentPage.statusCode()).as(consentPage.body()).isEqualTo(200);
-        Map<String, String> approveForm = new LinkedHashMap<>(hidden(consentPage.body()));
-        approveForm.put("action", "approve");
-        HttpResponse<String> approved = form(bank.baseUrl() + "/oauth/authorize", approveForm);
-        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(302);
-        URI callback = URI.create(approved.headers().firstValue("Location").orElseThrow());
+        URI callback = BankPages.loginAndApprove(browser, bank.baseUrl().toString(), authorisationUrl, "anna",
+                "anna-sandbox-1");
 
         HttpResponse<String> back = browser.send(HttpRequest.newBuilder(callback).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -189,44 +172,11 @@ final class Crm {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    private HttpResponse<String> form(String url, Map<String, String> fields) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return browser.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(sb.toString())).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
-
-    private static Map<String, String> hidden(String html) {
-        Map<String, String> m = new LinkedHashMap<>();
-        Matcher matcher = HIDDEN.matcher(html);
-        while (matcher.find()) {
-            m.put(matcher.group(1), matcher.group(2).replace("&amp;", "&"));
-        }
-        assertThat(m).as(html).containsKeys("tx", "csrf_token");
-        return m;
-    }
-
     static Map<String, String> query(String raw) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (raw == null) {
-            return m;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return m;
+        return BankPages.query(raw);
     }
 
-    /** The first string member of that name in a JSON body. */
     static String jsonString(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
-        assertThat(m.find()).as(name + " in " + json).isTrue();
-        return m.group(1).replace("\\/", "/").replace("\\u0026", "&");
+        return BankPages.jsonString(json, name);
     }
 }
