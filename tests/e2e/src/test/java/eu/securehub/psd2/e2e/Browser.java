@@ -22,8 +22,20 @@ final class Browser implements AutoCloseable {
     static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
 
-    /** Where the customer ended, and every URL on the way. */
-    record Journey(String finalUrl, String pageText, List<String> urls) {
+    /**
+     * Where the customer ended, every URL on the way, and every response that carried an X-Request-ID (the hub's
+     * callback, for one), to find that request's log line by.
+     */
+    record Journey(String finalUrl, String pageText, List<String> urls, List<Identified> identified) {
+        /** The X-Request-IDs of the responses whose URL path starts with {@code pathPrefix} (the hub's: "/psd2/v1/"). */
+        List<String> requestIds(String pathPrefix) {
+            return identified.stream().filter(i -> String.valueOf(java.net.URI.create(i.url()).getPath())
+                    .startsWith(pathPrefix)).map(Identified::requestId).toList();
+        }
+    }
+
+    /** A response's URL and its X-Request-ID. */
+    record Identified(String url, String requestId) {
     }
 
     private final Playwright playwright;
@@ -48,6 +60,7 @@ final class Browser implements AutoCloseable {
      */
     Journey authorise(String authorisationUrl, String username, String password, String button, String returnUrl) {
         List<String> urls = Collections.synchronizedList(new ArrayList<>());
+        List<Identified> identified = Collections.synchronizedList(new ArrayList<>());
         try (BrowserContext context = browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
                 .setIgnoreHTTPSErrors(true))) {
             context.setDefaultTimeout(30_000);
@@ -55,6 +68,12 @@ final class Browser implements AutoCloseable {
             Page page = context.newPage();
             page.onRequest(r -> urls.add(r.url()));
             page.onFrameNavigated(f -> urls.add(f.url()));
+            page.onResponse(r -> {
+                String id = r.headers().get("x-request-id");
+                if (id != null) {
+                    identified.add(new Identified(r.url(), id));
+                }
+            });
             page.navigate(authorisationUrl);
             page.getByLabel("Username").fill(username);
             page.getByLabel("Password").fill(password);
@@ -63,7 +82,7 @@ final class Browser implements AutoCloseable {
             page.waitForURL(Pattern.compile("^" + Pattern.quote(returnUrl) + "\\?.*"));
             page.waitForLoadState();
             String text = page.locator("body").innerText();
-            return new Journey(page.url(), text, List.copyOf(urls));
+            return new Journey(page.url(), text, List.copyOf(urls), List.copyOf(identified));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.securehub.psd2.localhub.LocalHub;
+import eu.securehub.psd2.localhub.RequestOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,6 +38,11 @@ final class Hub implements AutoCloseable {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
+
+        /** The X-Request-ID the hub answered with: the id it passed to the bank and logged as requestId. */
+        String requestId() {
+            return header(RequestOutput.HEADER);
         }
 
         JsonNode json() {
@@ -77,13 +83,22 @@ final class Hub implements AutoCloseable {
         }
     }
 
-    /** A call with the CRM's key; {@code headers} are name/value pairs (a null value leaves the header out). */
+    /**
+     * A call with the CRM's key and, unless {@code headers} name X-Request-ID, a fresh one (a UUID: the hub keeps it,
+     * so the call's log line and bank exchanges can be found by {@link Reply#requestId()}); {@code headers} are
+     * name/value pairs (a null value leaves the header out).
+     */
     Reply send(String method, String path, String contentType, byte[] body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-api-key", KEY);
+        boolean ownId = false;
         for (int i = 0; i < headers.length; i += 2) {
             h.put(headers[i], headers[i + 1]);
+            ownId |= headers[i].equalsIgnoreCase(RequestOutput.HEADER);
+        }
+        if (!ownId) {
+            h.put(RequestOutput.HEADER, RequestOutput.newId());
         }
         h.forEach((k, v) -> {
             if (v != null) {

@@ -4,12 +4,11 @@ import static eu.securehub.psd2.e2e.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.securehub.psd2.localhub.RequestOutput;
 import eu.securehub.psd2.sandbox.BankData;
 import eu.securehub.psd2.sandbox.BerlinGroupContract;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -38,6 +37,10 @@ class PrivacyTest {
     static Hub hub;
     static String hubToken;
     static String accountId;
+    /** The X-Request-IDs of the journey's requests the browser sent to the hub (its callback). */
+    static List<String> browserRequestIds;
+    /** The X-Request-ID of the journey's GET /accounts?withBalance=true. */
+    static String accountsRequestId;
 
     @BeforeAll
     static void journey() {
@@ -49,6 +52,9 @@ class PrivacyTest {
             Browser.Journey j = browser.authorise(consent.path("authorisationUrl").asText(), "anna", "anna-sandbox-1",
                     "Approve", hub.local.returnUrl());
             assertThat(j.finalUrl()).contains("outcome=success");
+            browserRequestIds = j.requestIds("/psd2/v1/");
+            assertThat(browserRequestIds).as("the hub's callback answered the browser with an X-Request-ID")
+                    .isNotEmpty();
         }
         Hub.Reply session = hub.collect(consent.path("state").asText());
         assertThat(session.status()).as(session.toString()).isEqualTo(200);
@@ -56,6 +62,7 @@ class PrivacyTest {
 
         Hub.Reply accounts = hub.get("/accounts?withBalance=true", hubToken, "PSU-IP-Address", Hub.PSU_IP);
         assertThat(accounts.status()).as(accounts.toString()).isEqualTo(200);
+        accountsRequestId = accounts.requestId();
         accountId = accounts.json().path("accounts").path(0).path("resourceId").asText();
         assertThat(hub.get("/accounts/" + accountId + "/balances", hubToken, "PSU-IP-Address", Hub.PSU_IP).status())
                 .isEqualTo(200);
@@ -94,8 +101,7 @@ class PrivacyTest {
     @Test
     void noSecretInTheMessageLogTheRuntimeLogOrAnyErrorBody() throws Exception {
         Map<String, Pattern> secrets = secrets();
-        List<String> messageLog = messageLog(hub.responses().size());
-        assertThat(messageLog).as("message log lines").hasSizeGreaterThanOrEqualTo(hub.responses().size());
+        List<String> messageLog = messageLog();
 
         Map<String, List<String>> sources = new LinkedHashMap<>();
         sources.put("message log " + hub.local.environment().messageLogFile(), messageLog);
@@ -120,19 +126,14 @@ class PrivacyTest {
 
     @Test
     void theMessageLogHoldsLogSafeCopiesWithEncryptedMembers() throws Exception {
-        List<String> lines = messageLog(hub.responses().size());
-        List<JsonNode> accountLines = new ArrayList<>();
-        for (String line : lines) {
-            JsonNode entry = Hub.JSON.readTree(line);
-            // The Cloud Logging stand-in: {"timestamp", "logName", "labels", "message": the policy's message text}.
-            JsonNode payload = Hub.JSON.readTree(entry.path("message").asText());
-            if ("/accounts".equals(payload.path("path").asText()) && "200".equals(payload.path("status").asText())) {
-                accountLines.add(payload);
-            }
-        }
-        assertThat(accountLines).as("GET /accounts 200 lines among " + lines.size()).isNotEmpty();
-        JsonNode payload = accountLines.get(0);
-        assertThat(payload.path("requestId").asText()).matches("[0-9a-f-]{36}");
+        List<String> lines = RequestOutput.messageLogLines(messageLog(), accountsRequestId);
+        assertThat(lines).as("the log line of GET /accounts?withBalance=true, X-Request-ID " + accountsRequestId)
+                .hasSize(1);
+        // The Cloud Logging stand-in: {"timestamp", "logName", "labels", "message": the policy's message text}.
+        JsonNode payload = Hub.JSON.readTree(Hub.JSON.readTree(lines.get(0)).path("message").asText());
+        assertThat(payload.path("requestId").asText()).isEqualTo(accountsRequestId);
+        assertThat(payload.path("path").asText()).isEqualTo("/accounts");
+        assertThat(payload.path("status").asText()).isEqualTo("200");
         assertThat(payload.path("bank").asText()).isEqualTo("alpha");
         String body = payload.path("body").asText();
         assertThat(body).as(payload.toString()).isNotBlank();
@@ -182,18 +183,17 @@ class PrivacyTest {
         return out;
     }
 
-    /** The message log's lines, once it has at least {@code expected} (logging runs after the response). */
-    static List<String> messageLog(int expected) throws IOException, InterruptedException {
-        Path file = hub.local.environment().messageLogFile();
-        List<String> lines = List.of();
-        for (int i = 0; i < 100; i++) {
-            lines = Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
-            if (lines.size() >= expected) {
-                break;
-            }
-            Thread.sleep(100);
+    /**
+     * The whole message log, once it holds the line of every request of the journey, found by X-Request-ID (the
+     * PostClientFlow writes it after the response): the CRM's requests (each answered with its id) and the browser's.
+     */
+    static List<String> messageLog() {
+        List<String> ids = new ArrayList<>(browserRequestIds);
+        for (Hub.Reply r : hub.responses()) {
+            assertThat(r.requestId()).as("X-Request-ID of " + r).isNotNull();
+            ids.add(r.requestId());
         }
-        return lines;
+        return RequestOutput.awaitMessageLog(hub.local.environment().messageLogFile(), ids);
     }
 
     static String abbreviate(String s) {

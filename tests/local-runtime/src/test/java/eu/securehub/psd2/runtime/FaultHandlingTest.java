@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,13 +72,15 @@ class FaultHandlingTest {
 
     @Test
     void unhandledFaultGivesApigeeDefaultBodyAndPostClientFlowStillRuns() throws Exception {
-        records.records.clear();
-        HttpResponse<String> r = TestSupport.get(rt, "/faults?fail=unhandled");
+        String requestId = TestSupport.newRequestId();
+        HttpResponse<String> r = TestSupport.get(rt, "/faults?fail=unhandled", requestId);
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(r.body()).isEqualTo("{\"fault\":{\"faultstring\":\"Unresolved variable : no.such.variable\","
                 + "\"detail\":{\"errorcode\":\"steps.assignmessage.UnresolvedVariable\"}}}");
-        assertThat(records.records.poll(5, TimeUnit.SECONDS)).startsWith("null|UnresolvedVariable|500|");
+        // The PostClientFlow runs after the response (asynchronously): wait for this request's own record.
+        assertThat(records.records.await(requestId)).startsWith("null|UnresolvedVariable|500|");
+        assertThat(records.records.of(requestId)).as("one PostClientFlow run").hasSize(1);
     }
 
     @Test

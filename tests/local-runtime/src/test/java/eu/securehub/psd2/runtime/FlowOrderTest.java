@@ -31,16 +31,16 @@ class FlowOrderTest {
 
     @Test
     void fullOrderWithFirstMatchingFlowAndPathSuffixCopied() throws Exception {
-        backend.requests.clear();
-        records.records.clear();
-        HttpResponse<String> r = TestSupport.get(rt, "/order/a/x?k=v");
+        String requestId = TestSupport.newRequestId();
+        HttpResponse<String> r = TestSupport.get(rt, "/order/a/x?k=v", requestId);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Trace")).hasValue(
                 "ppre,pflowA,ppost,tpre,tflow,tpost,tpre_r,tflow_r,tpost_r,ppre_r,pflowA_r,ppost_r,");
-        assertThat(backend.requests.poll()).isEqualTo("GET /echo/a/x?k=v");
+        assertThat(backend.requests.of(requestId)).containsExactly("GET /echo/a/x?k=v");
         assertThat(r.body()).contains("\"path\":\"/echo/a/x\"");
-        // PostClientFlow runs after the response was written, with client.sent.start.timestamp set.
-        String rec = records.records.poll(5, TimeUnit.SECONDS);
+        // PostClientFlow runs after the response was written (asynchronously: wait for this request's own record),
+        // with client.sent.start.timestamp set.
+        String rec = records.records.await(requestId);
         assertThat(rec).startsWith("ppre,pflowA,ppost,tpre,tflow,tpost,tpre_r,tflow_r,tpost_r,ppre_r,pflowA_r,ppost_r,pcf,|null|200|");
         assertThat(rec).doesNotEndWith("|-1");
     }
@@ -54,20 +54,22 @@ class FlowOrderTest {
 
     @Test
     void nullRouteSkipsTargetAndAnswersEmpty200() throws Exception {
-        backend.requests.clear();
-        HttpResponse<String> r = TestSupport.get(rt, "/order/b?route=null");
+        String requestId = TestSupport.newRequestId();
+        HttpResponse<String> r = TestSupport.get(rt, "/order/b?route=null", requestId);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEmpty();
         assertThat(r.headers().firstValue("X-Trace")).hasValue("ppre,pflowElse,ppost,ppre_r,ppost_r,");
-        assertThat(backend.requests).isEmpty();
+        // The PostClientFlow ran (after the response), so the request is over: the backend never saw it.
+        assertThat(records.records.await(requestId)).startsWith("ppre,pflowElse,ppost,ppre_r,ppost_r,pcf,|null|200|");
+        assertThat(backend.requests.of(requestId)).isEmpty();
     }
 
     @Test
     void routeRulesFirstMatchWins() throws Exception {
-        backend.requests.clear();
-        HttpResponse<String> r = TestSupport.get(rt, "/order?route=other");
+        String requestId = TestSupport.newRequestId();
+        HttpResponse<String> r = TestSupport.get(rt, "/order?route=other", requestId);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(backend.requests.poll()).isEqualTo("GET /other?route=other");
+        assertThat(backend.requests.of(requestId)).containsExactly("GET /other?route=other");
         assertThat(r.headers().firstValue("X-Trace")).hasValue("ppre,pflowElse,ppost,tpre,ppre_r,ppost_r,");
     }
 

@@ -23,9 +23,12 @@ import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -62,8 +65,27 @@ final class TestSupport {
         return to;
     }
 
+    /**
+     * The header that ties a request to its asynchronous output: the {@link Backend} and the {@link RecordFactory}
+     * keep each entry with the value this header had, so a test waits for its own entries (a PostClientFlow runs
+     * after the response, possibly after the next test's request) instead of taking the first one of a queue.
+     */
+    static final String REQUEST_ID = "X-Request-ID";
+
+    /** How long a test waits for its request's asynchronous output. */
+    static final Duration ASYNC_TIMEOUT = Duration.ofSeconds(10);
+
+    static String newRequestId() {
+        return UUID.randomUUID().toString();
+    }
+
     static HttpResponse<String> get(LocalRuntime rt, String pathAndQuery) throws Exception {
         return send(rt, "GET", pathAndQuery, null, Map.of());
+    }
+
+    /** GET with {@link #REQUEST_ID} set to {@code requestId}. */
+    static HttpResponse<String> get(LocalRuntime rt, String pathAndQuery, String requestId) throws Exception {
+        return send(rt, "GET", pathAndQuery, null, Map.of(REQUEST_ID, requestId));
     }
 
     static HttpResponse<String> send(LocalRuntime rt, String verb, String pathAndQuery, String body,
@@ -75,10 +97,56 @@ final class TestSupport {
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Entries written by other threads (the backend's, a PostClientFlow's), each kept with the {@link #REQUEST_ID}
+     * of the request that produced it; read by request id only, waiting (bounded) for entries still to come.
+     */
+    static final class ByRequestId {
+        private final String what;
+        private final List<Map.Entry<String, String>> entries = new ArrayList<>();
+
+        ByRequestId(String what) {
+            this.what = what;
+        }
+
+        synchronized void add(String requestId, String entry) {
+            entries.add(Map.entry(Objects.toString(requestId), entry));
+            notifyAll();
+        }
+
+        /** The entries of this request so far, oldest first (no waiting: for "none at all" checks). */
+        synchronized List<String> of(String requestId) {
+            List<String> out = new ArrayList<>();
+            for (Map.Entry<String, String> e : entries) {
+                if (e.getKey().equals(requestId)) {
+                    out.add(e.getValue());
+                }
+            }
+            return out;
+        }
+
+        /** The first entry of this request, waiting up to {@link #ASYNC_TIMEOUT} for it. */
+        synchronized String await(String requestId) throws InterruptedException {
+            long deadline = System.nanoTime() + ASYNC_TIMEOUT.toNanos();
+            List<String> mine = of(requestId);
+            while (mine.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + what + " for request " + REQUEST_ID + "=" + requestId + " within "
+                            + ASYNC_TIMEOUT + "; entries (request id=entry): " + entries);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+                mine = of(requestId);
+            }
+            return mine.get(0);
+        }
+    }
+
     /** A plain HTTP backend: /echo → JSON of the request; /status/N → status N; /slow → 2 s delay. */
     static final class Backend implements AutoCloseable {
         final HttpServer server;
-        final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+        /** "METHOD /path?query" of every request, by its {@link #REQUEST_ID} header (kept before it is answered). */
+        final ByRequestId requests = new ByRequestId("backend request");
 
         Backend() throws IOException {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -94,7 +162,8 @@ final class TestSupport {
         private void handle(HttpExchange ex) throws IOException {
             String path = ex.getRequestURI().getRawPath();
             String q = ex.getRequestURI().getRawQuery();
-            requests.add(ex.getRequestMethod() + " " + path + (q == null ? "" : "?" + q));
+            requests.add(ex.getRequestHeaders().getFirst(REQUEST_ID),
+                    ex.getRequestMethod() + " " + path + (q == null ? "" : "?" + q));
             int status = 200;
             String body;
             if (path.startsWith("/status/")) {
@@ -125,9 +194,12 @@ final class TestSupport {
         }
     }
 
-    /** Test policy &lt;Record name="x"/&gt;: records the "trace" variable and the phase it ran in. */
+    /**
+     * Test policy &lt;Record name="x"/&gt;: records "trace|fault.name|response.status.code|client.sent.start.timestamp",
+     * by the request's {@link #REQUEST_ID} header.
+     */
     static final class RecordFactory implements PolicyFactory {
-        final BlockingQueue<String> records = new LinkedBlockingQueue<>();
+        final ByRequestId records = new ByRequestId("Record entry");
 
         @Override
         public String type() {
@@ -167,7 +239,8 @@ final class TestSupport {
 
                 @Override
                 public void execute(FlowContext ctx) {
-                    records.add(ctx.getString("trace") + "|" + ctx.getString("fault.name") + "|"
+                    records.add(ctx.getString("request.header." + REQUEST_ID), ctx.getString("trace") + "|"
+                            + ctx.getString("fault.name") + "|"
                             + ctx.getString("response.status.code") + "|" + ctx.getString("client.sent.start.timestamp"));
                 }
             };

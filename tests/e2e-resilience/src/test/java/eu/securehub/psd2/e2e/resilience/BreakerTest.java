@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The circuit breaker (shared flow psd2-circuit-breaker-v1) end to end, with both banks' breakers overridden short:
  * threshold 3 faults in 60 s, open for 2 s, slow from 2 s (well above a cold first call, which would otherwise count as slow), one half-open probe. Faults are injected at the
  * sandbox bank's admin port on /v1/accounts only (consents and OAuth stay healthy); the bank's recorded /v1
- * exchanges tell whether a request reached it. Every read is customer-present (PSU-IP-Address), so no budget
+ * exchanges, found by each request's X-Request-ID, tell whether it reached the bank. Every read is customer-present (PSU-IP-Address), so no budget
  * interferes. The order matters: 4xx/429 first on a clean alpha, then the 5xx trip on alpha, slow calls on beta.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -67,9 +67,8 @@ class BreakerTest {
     void clientErrorsFromTheBankDoNotTripIt() throws Exception {
         // An account the consent does not know: the bank answers 4xx (RESOURCE_UNKNOWN / CONSENT_INVALID).
         for (int i = 0; i < 5; i++) {
-            int before = crm.bankRequests("alpha");
             HttpResponse<String> r = crm.read(alphaToken, "/accounts/no-such-account-" + i + "/balances", true);
-            assertThat(crm.bankRequests("alpha")).as("every call reaches the bank").isEqualTo(before + 1);
+            assertThat(crm.awaitBankExchanges("alpha", r, 1)).as("every call reaches the bank").hasSize(1);
             assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
             assertThat(r.body()).contains("urn:psd2-hub:problem:").doesNotContain("bank-unavailable");
             Crm.assertProblemWithoutInternals(r);
@@ -83,13 +82,11 @@ class BreakerTest {
     void serverErrorsTripItAtTheThresholdThenItAnswers503AtOnceWithoutCallingTheBank() throws Exception {
         crm.faults("alpha", "{\"clear\":true,\"errorRate\":1.0,\"errorStatus\":503,\"pathPrefix\":\"/v1/accounts\"}");
         for (int i = 1; i <= 3; i++) {
-            int before = crm.bankRequests("alpha");
             HttpResponse<String> r = readAccounts(alphaToken);
-            assertThat(crm.bankRequests("alpha")).as("fault " + i + " reaches the bank").isEqualTo(before + 1);
+            assertThat(crm.awaitBankExchanges("alpha", r, 1)).as("fault " + i + " reaches the bank").hasSize(1);
             assertProblem(r, 502, "bank-error");
         }
 
-        int before = crm.bankRequests("alpha");
         for (int i = 0; i < 3; i++) {
             long t0 = System.nanoTime();
             HttpResponse<String> open = readAccounts(alphaToken);
@@ -98,8 +95,8 @@ class BreakerTest {
             assertThat(open.headers().firstValue("Retry-After")).as("Retry-After")
                     .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 2));
             assertThat(ms).as("answered at once").isLessThan(1000);
+            assertThat(crm.bankExchanges("alpha", open)).as("no request reaches the bank while open").isEmpty();
         }
-        assertThat(crm.bankRequests("alpha")).as("no request reaches the bank while open").isEqualTo(before);
     }
 
     @Test
@@ -108,14 +105,13 @@ class BreakerTest {
         // Still failing: the probe reaches the bank, fails, and the breaker opens again.
         crm.faults("alpha", "{\"clear\":true,\"errorRate\":1.0,\"errorStatus\":503,\"pathPrefix\":\"/v1/accounts\"}");
         Thread.sleep(OPEN_MS + 300);
-        int before = crm.bankRequests("alpha");
         HttpResponse<String> probe = readAccounts(alphaToken);
-        assertThat(crm.bankRequests("alpha")).as("the half-open probe reaches the bank").isEqualTo(before + 1);
+        assertThat(crm.awaitBankExchanges("alpha", probe, 1)).as("the half-open probe reaches the bank").hasSize(1);
         assertProblem(probe, 502, "bank-error");
         HttpResponse<String> reopened = readAccounts(alphaToken);
         assertProblem(reopened, 503, "bank-unavailable");
         assertThat(reopened.headers().firstValue("Retry-After")).isPresent();
-        assertThat(crm.bankRequests("alpha")).as("re-opened: no request").isEqualTo(before + 1);
+        assertThat(crm.bankExchanges("alpha", reopened)).as("re-opened: no request").isEmpty();
 
         // The bank recovers: after openSeconds the probe succeeds and the breaker closes.
         crm.clearFaults("alpha");
@@ -124,10 +120,9 @@ class BreakerTest {
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
         assertThat(ok.body()).contains("\"accounts\"");
         for (int i = 0; i < 3; i++) {
-            int n = crm.bankRequests("alpha");
             HttpResponse<String> r = readAccounts(alphaToken);
             assertThat(r.statusCode()).as("closed again: " + r.body()).isEqualTo(200);
-            assertThat(crm.bankRequests("alpha")).isEqualTo(n + 1);
+            assertThat(crm.awaitBankExchanges("alpha", r, 1)).hasSize(1);
         }
     }
 
@@ -136,16 +131,14 @@ class BreakerTest {
     void slowCallsTripItToo() throws Exception {
         crm.faults("beta", "{\"clear\":true,\"latencyMs\":2300,\"pathPrefix\":\"/v1/accounts\"}");
         for (int i = 1; i <= 3; i++) {
-            int before = crm.bankRequests("beta");
             HttpResponse<String> slow = readAccounts(betaToken);
             assertThat(slow.statusCode()).as("slow but answered: " + slow.body()).isEqualTo(200);
-            assertThat(crm.bankRequests("beta")).isEqualTo(before + 1);
+            assertThat(crm.awaitBankExchanges("beta", slow, 1)).hasSize(1);
         }
-        int before = crm.bankRequests("beta");
         HttpResponse<String> open = readAccounts(betaToken);
         assertProblem(open, 503, "bank-unavailable");
         assertThat(open.headers().firstValue("Retry-After")).isPresent();
-        assertThat(crm.bankRequests("beta")).as("open after 3 slow calls: no request").isEqualTo(before);
+        assertThat(crm.bankExchanges("beta", open)).as("open after 3 slow calls: no request").isEmpty();
 
         crm.clearFaults("beta");
         Thread.sleep(OPEN_MS + 300);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.securehub.psd2.localhub.BankPages;
 import eu.securehub.psd2.localhub.LocalHub;
+import eu.securehub.psd2.localhub.RequestOutput;
+import eu.securehub.psd2.sandbox.BerlinGroupContract;
 import eu.securehub.psd2.sandbox.SandboxBank;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,13 +16,16 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The CRM (server to server, plain HTTP to the hub) and the customer's browser (HTTPS to the bank's login and consent
- * pages, trusting the banks' CAs, no client certificate), driving journeys through a running {@link LocalHub}.
+ * pages, trusting the banks' CAs, no client certificate), driving journeys through a running {@link LocalHub}. Every
+ * CRM request carries an X-Request-ID of its own (a fresh UUID), which the hub passes on to the bank: what a request
+ * did at the bank is found by it ({@link #bankExchanges}), never by counting the bank's exchanges.
  */
 final class Crm {
     static final Path ROOT = Path.of(System.getProperty("hub.root", "../..")).toAbsolutePath().normalize();
@@ -68,6 +73,7 @@ final class Crm {
                 + "\",\"frequencyPerDay\":4}";
         return http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
                 .header("x-api-key", KEY).header("Content-Type", "application/json").header("PSU-IP-Address", PSU_IP)
+                .header(RequestOutput.HEADER, RequestOutput.newId())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -93,6 +99,7 @@ final class Crm {
     HttpResponse<String> collect(String state) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/sessions"))
                 .header("x-api-key", KEY).header("Content-Type", "application/json")
+                .header(RequestOutput.HEADER, RequestOutput.newId())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -109,7 +116,8 @@ final class Crm {
     /** GET {path} under the base URL with the API key and hub token; with PSU-IP-Address when {@code present}. */
     HttpResponse<String> read(String token, String path, boolean present) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
-                .header("x-api-key", KEY).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60));
+                .header("x-api-key", KEY).header("Authorization", "Bearer " + token)
+                .header(RequestOutput.HEADER, RequestOutput.newId()).timeout(Duration.ofSeconds(60));
         if (present) {
             b.header("PSU-IP-Address", PSU_IP);
         }
@@ -145,9 +153,20 @@ final class Crm {
         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
     }
 
-    /** How many /v1 requests the bank has received so far. */
-    int bankRequests(String bankId) {
-        return hub.bank(bankId).exchanges().size();
+    /** The X-Request-ID this client sent with the response's request. */
+    static String requestId(HttpResponse<?> r) {
+        return r.request().headers().firstValue(RequestOutput.HEADER)
+                .orElseThrow(() -> new AssertionError("no X-Request-ID sent with " + r.request()));
+    }
+
+    /** The bank's /v1 exchanges of this request (the hub's call and any retry), as recorded so far. */
+    List<BerlinGroupContract.Exchange> bankExchanges(String bankId, HttpResponse<?> r) {
+        return RequestOutput.bankExchanges(hub.bank(bankId), requestId(r));
+    }
+
+    /** The bank's /v1 exchanges of this request once there are at least {@code atLeast} (bounded wait). */
+    List<BerlinGroupContract.Exchange> awaitBankExchanges(String bankId, HttpResponse<?> r, int atLeast) {
+        return RequestOutput.awaitBankExchanges(hub.bank(bankId), requestId(r), atLeast);
     }
 
     // ------------------------------------------------------------------------------------------------ assertions

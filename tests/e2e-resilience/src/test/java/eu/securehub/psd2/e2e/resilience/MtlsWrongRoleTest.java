@@ -43,7 +43,7 @@ class MtlsWrongRoleTest {
         assertThat(r.statusCode()).as(r.body()).isBetween(400, 599).isNotEqualTo(500);
         Crm.assertProblemWithoutInternals(r);
         assertThat(r.body()).contains("urn:psd2-hub:problem:bank-").contains("\"bankCode\":\"ROLE_INVALID\"");
-        assertThat(hub.bank("alpha").exchanges()).as("the bank saw the request and refused it")
+        assertThat(crm.awaitBankExchanges("alpha", r, 1)).as("the bank saw the request and refused it")
                 .anySatisfy(e -> {
                     assertThat(e.path()).isEqualTo("/v1/consents");
                     assertThat(e.status()).isEqualTo(401);

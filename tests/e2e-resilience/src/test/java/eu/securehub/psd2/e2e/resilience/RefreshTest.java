@@ -52,9 +52,10 @@ class RefreshTest {
         }
     }
 
-    private static List<BerlinGroupContract.Exchange> accountReadsSince(SandboxBank bank, int from) {
-        List<BerlinGroupContract.Exchange> all = bank.exchanges();
-        return all.subList(from, all.size()).stream().filter(e -> e.path().startsWith("/v1/accounts")).toList();
+    /** The bank's account reads for this CRM request (by its X-Request-ID), once there are at least {@code atLeast}. */
+    private static List<BerlinGroupContract.Exchange> accountReadsOf(String bankId, HttpResponse<?> r, int atLeast) {
+        return crm.awaitBankExchanges(bankId, r, atLeast).stream().filter(e -> e.path().startsWith("/v1/accounts"))
+                .toList();
     }
 
     private static String bearer(BerlinGroupContract.Exchange e) {
@@ -74,21 +75,19 @@ class RefreshTest {
         assertThat(bank.tokenGrants("authorization_code")).isEqualTo(1);
 
         Thread.sleep(LIFETIME.toMillis() + 1000);
-        int from = bank.exchanges().size();
         HttpResponse<String> first = crm.read(token, "/accounts", true);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         assertThat(first.body()).contains("\"accounts\"");
         assertThat(bank.tokenGrants("refresh_token")).as("a refresh_token grant at the bank").isGreaterThan(refreshes);
-        List<BerlinGroupContract.Exchange> reads = accountReadsSince(bank, from);
+        List<BerlinGroupContract.Exchange> reads = accountReadsOf("alpha", first, 1);
         assertThat(reads).as("refreshed before the call: one read, no TOKEN_EXPIRED").hasSize(1)
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
         String firstBearer = bearer(reads.get(0));
 
         int refreshesAfterFirst = bank.tokenGrants("refresh_token");
-        from = bank.exchanges().size();
         HttpResponse<String> second = crm.read(token, "/accounts", true);
         assertThat(second.statusCode()).as("the rotated set was stored: " + second.body()).isEqualTo(200);
-        List<BerlinGroupContract.Exchange> again = accountReadsSince(bank, from);
+        List<BerlinGroupContract.Exchange> again = accountReadsOf("alpha", second, 1);
         assertThat(again).hasSize(1).allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
         assertThat(bank.tokenGrants("refresh_token")).as("refreshed again with the rotated refresh token")
                 .isGreaterThan(refreshesAfterFirst);
@@ -107,14 +106,13 @@ class RefreshTest {
 
         crm.faults("beta", "{\"clear\":true,\"tokenExpiredOnce\":true,\"pathPrefix\":\"/v1/accounts\"}");
         try {
-            int from = bank.exchanges().size();
             HttpResponse<String> r = crm.read(token, "/accounts", true);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).contains("\"accounts\"");
             assertThat(bank.faults().tokenExpiredOnce()).as("the one-shot fault was used").isFalse();
             assertThat(bank.tokenGrants("refresh_token")).as("refreshed once").isEqualTo(refreshes + 1);
-            List<BerlinGroupContract.Exchange> reads = accountReadsSince(bank, from);
-            assertThat(reads).as("the GET, then one retry").hasSize(2);
+            List<BerlinGroupContract.Exchange> reads = accountReadsOf("beta", r, 2);
+            assertThat(reads).as("the GET, then one retry (the same X-Request-ID)").hasSize(2);
             assertThat(reads.get(0).status()).isEqualTo(401);
             assertThat(reads.get(1).status()).isEqualTo(200);
             assertThat(reads.get(1).method()).isEqualTo("GET");
@@ -122,10 +120,9 @@ class RefreshTest {
             assertThat(bearer(reads.get(1))).as("retried with the refreshed token").isNotEqualTo(bearer(reads.get(0)));
             String refreshedBearer = bearer(reads.get(1));
 
-            from = bank.exchanges().size();
             HttpResponse<String> next = crm.read(token, "/accounts", true);
             assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
-            List<BerlinGroupContract.Exchange> nextReads = accountReadsSince(bank, from);
+            List<BerlinGroupContract.Exchange> nextReads = accountReadsOf("beta", next, 1);
             assertThat(nextReads).hasSize(1);
             assertThat(bearer(nextReads.get(0))).as("the stored, refreshed token").isEqualTo(refreshedBearer);
             assertThat(bank.tokenGrants("refresh_token")).isEqualTo(refreshes + 1);
