@@ -16,6 +16,8 @@ final class BankProfileCheck {
     static final List<String> REQUIRED = List.of("bankId", "name", "metadataUrl", "issuer", "clientId", "jwksUri", "scopes");
     static final List<String> URLS = List.of("metadataUrl", "issuer", "jwksUri");
     static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
+    /** The id-token algorithms the proxy verifies (VJWT-IdTokenPS256, VJWT-IdTokenES256); absent means PS256. */
+    static final List<String> ID_TOKEN_ALGORITHMS = List.of("PS256", "ES256");
     static final Pattern SPIKE_RATE = Pattern.compile("^\\d+p[sm]$");
     static final List<String> BREAKER_FIELDS = List.of("failureThreshold", "windowSeconds", "openSeconds",
             "slowCallMs", "halfOpenPermitted");
@@ -42,6 +44,11 @@ final class BankProfileCheck {
         Object perDay = profile.get("unattendedPerDay");
         if (perDay != null && !(perDay instanceof Long && (Long) perDay >= 1 && (Long) perDay <= 4)) {
             problems.add(what + ": profile field unattendedPerDay must be a number from 1 to 4 (PSD2 RTS art. 36(6))");
+        }
+        Object alg = profile.get("idTokenAlgorithm");
+        if (alg != null && !ID_TOKEN_ALGORITHMS.contains(alg)) {
+            problems.add(what + ": profile field idTokenAlgorithm must be one of " + ID_TOKEN_ALGORITHMS
+                    + " (the bundle has one VerifyJWT policy for each)");
         }
         Object rate = profile.get("spikeArrestRate");
         if (rate != null && !(rate instanceof String && SPIKE_RATE.matcher((String) rate).matches())) {

@@ -46,7 +46,14 @@ final class ConfigTree {
             "psd2-hub-authz", "psd2-hub-sessions", "psd2-hub-breaker");
     static final List<String> HUB_CONFIG_ENTRIES = List.of("kms-endpoint", "callback-url", "pending-ttl-seconds");
     static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
-    static final Set<String> ALIAS_FORMATS = Set.of("pkcs12", "keycertfile", "keycertjar", "selfsignedcert");
+    /**
+     * The alias formats Apigee X accepts (keystores.aliases.create, query parameter format:
+     * https://cloud.google.com/apigee/docs/reference/apis/apigee/rest/v1/organizations.environments.keystores.aliases/create).
+     * apigee-config-maven-plugin 2.9.3 also passes keycertjar (AliasMojo.java:428-433), an Edge format that X refuses.
+     */
+    static final Set<String> ALIAS_FORMATS = Set.of("pkcs12", "keycertfile", "selfsignedcert");
+    /** Edge's JAR alias format: refused here with its own message, before Apigee X refuses the upload. */
+    static final String KEYCERTJAR = "keycertjar";
     static final List<String> ALIAS_FILE_FIELDS = List.of("filePath", "certFilePath", "keyFilePath");
 
     /** One environment's config, in the shapes apigee-config-maven-plugin reads. */
@@ -82,16 +89,20 @@ final class ConfigTree {
 
     final Path root;
     final Map<String, Object> orgConfig;
-    /** edge.json's allEnvConfig: environment config that is the same in every environment (debugMasks). */
-    final Map<String, Object> allEnvConfig;
+    /**
+     * edge.json's allEnvConfig.debugMasks[0]: the debug mask every environment gets (an Apigee X DebugMask), or null
+     * when edge.json has none. The deploy applies it with {@code Main debugmask} ({@link DebugMask}); it is not written
+     * into the config plugin's file, as no goal of apigee-config-maven-plugin 2.9.3 reads a debug mask.
+     */
+    final Map<String, Object> debugMask;
     final Map<String, Env> envs;
     final Set<String> bankIds;
 
-    private ConfigTree(Path root, Map<String, Object> orgConfig, Map<String, Object> allEnvConfig,
+    private ConfigTree(Path root, Map<String, Object> orgConfig, Map<String, Object> debugMask,
             Map<String, Env> envs, Set<String> bankIds) {
         this.root = root;
         this.orgConfig = orgConfig;
-        this.allEnvConfig = allEnvConfig;
+        this.debugMask = debugMask;
         this.envs = envs;
         this.bankIds = bankIds;
     }
@@ -104,8 +115,8 @@ final class ConfigTree {
         Path base = root.toAbsolutePath().normalize();
         List<String> problems = new ArrayList<>();
 
-        Map<String, Object> allEnvConfig = new LinkedHashMap<>();
-        Map<String, Object> orgConfig = readOrgConfig(base.resolve("edge.json"), allEnvConfig, problems);
+        Map<String, Object> debugMask = new LinkedHashMap<>();
+        Map<String, Object> orgConfig = readOrgConfig(base.resolve("edge.json"), debugMask, problems);
 
         Set<String> tsEnvs = envDirs(base, "targetservers", problems);
         Set<String> ksEnvs = envDirs(base, "keystores", problems);
@@ -162,13 +173,13 @@ final class ConfigTree {
         if (!problems.isEmpty()) {
             throw ConfigException.of("The configuration under " + base + " is inconsistent:", problems);
         }
-        return new ConfigTree(base, orgConfig, Collections.unmodifiableMap(allEnvConfig), Collections.unmodifiableMap(envs),
-                Collections.unmodifiableSet(bankIds));
+        return new ConfigTree(base, orgConfig, debugMask.isEmpty() ? null : Collections.unmodifiableMap(debugMask),
+                Collections.unmodifiableMap(envs), Collections.unmodifiableSet(bankIds));
     }
 
     // ---------------------------------------------------------------- edge.json
 
-    private static Map<String, Object> readOrgConfig(Path file, Map<String, Object> allEnvConfig,
+    private static Map<String, Object> readOrgConfig(Path file, Map<String, Object> debugMask,
             List<String> problems) {
         Map<String, Object> org = new LinkedHashMap<>();
         if (!Files.isRegularFile(file)) {
@@ -195,7 +206,7 @@ final class ConfigTree {
                 problems.add("edge.json has an unknown member \"" + key + "\" (expected orgConfig, allEnvConfig)");
             }
         }
-        readAllEnvConfig(edge.get("allEnvConfig"), allEnvConfig, problems);
+        readAllEnvConfig(edge.get("allEnvConfig"), debugMask, problems);
         if (!(edge.get("orgConfig") instanceof Map)) {
             problems.add("edge.json has no orgConfig object");
             return org;
@@ -206,8 +217,9 @@ final class ConfigTree {
     }
 
     /**
-     * allEnvConfig holds what every environment gets alike; only debugMasks (the environment's singleton debug
-     * mask, which the config plugin's debugmasks goal applies) is allowed, so nothing else is written twice.
+     * allEnvConfig holds what every environment gets alike; only debugMasks (a list of one Apigee X DebugMask, the
+     * environment's singleton) is allowed, so nothing else is written twice. Its fields are checked here, so that
+     * {@code mvn verify} already refuses a mask the deploy's PATCH would send wrong ({@link DebugMask#check}).
      */
     private static void readAllEnvConfig(Object value, Map<String, Object> out, List<String> problems) {
         if (value == null) {
@@ -226,7 +238,12 @@ final class ConfigTree {
                 problems.add("edge.json allEnvConfig.debugMasks must be a list of one debug mask object"
                         + " (Apigee X has one debug mask per environment)");
             } else {
-                out.put(e.getKey(), e.getValue());
+                Map<String, Object> mask = asMap(((List<?>) e.getValue()).get(0));
+                int before = problems.size();
+                DebugMask.check("edge.json allEnvConfig.debugMasks[0]", mask, problems);
+                if (problems.size() == before) {
+                    out.putAll(mask);
+                }
             }
         }
     }
@@ -432,6 +449,12 @@ final class ConfigTree {
                     }
                     Map<String, Object> item = asMap(o);
                     if (e.getKey().equals("aliases")) {
+                        if (KEYCERTJAR.equals(item.get("format"))) {
+                            problems.add(where + ": alias " + item.get("alias") + ": format keycertjar is not accepted by"
+                                    + " Apigee X (only " + String.join(", ", new TreeSet<>(ALIAS_FORMATS)) + "):"
+                                    + " convert the JAR's key and certificate into a PKCS#12 file (format pkcs12,"
+                                    + " filePath, password) or PEM files (format keycertfile, certFilePath, keyFilePath)");
+                        }
                         item = resolveAlias(base, where, item, placeholders, problems);
                     }
                     target.add(item);
@@ -455,9 +478,11 @@ final class ConfigTree {
             if (!aliasKeys.add(ks + "/" + alias)) {
                 problems.add(what + " is defined twice in keystore " + ks);
             }
-            if (!ALIAS_FORMATS.contains(format)) {
+            if (KEYCERTJAR.equals(format)) {
+                // already reported, naming its file, where it was read
+            } else if (!ALIAS_FORMATS.contains(format)) {
                 problems.add(what + ": \"format\" must be one of " + new TreeSet<>(ALIAS_FORMATS));
-            } else if ((format.equals("pkcs12") || format.equals("keycertjar")) && !(a.get("filePath") instanceof String)) {
+            } else if (format.equals("pkcs12") && !(a.get("filePath") instanceof String)) {
                 problems.add(what + ": format " + format + " needs \"filePath\"");
             } else if (format.equals("keycertfile") && !(a.get("certFilePath") instanceof String)) {
                 problems.add(what + ": format keycertfile needs \"certFilePath\"");

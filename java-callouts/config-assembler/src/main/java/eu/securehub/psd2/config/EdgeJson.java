@@ -15,13 +15,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Assembles the file apigee-config-maven-plugin reads: {@code orgConfig} from the root edge.json and
- * {@code envConfig.ENV} from the folders.
+ * Assembles the file apigee-config-maven-plugin reads ({@code apigee.config.file}): {@code envConfig.ENV} from the
+ * folders, in the shape the plugin's 2.9.3 goals read (PluginShapeTest checks it rule by rule, citing the plugin).
  *
- * <p>For {@code mvn verify} every environment goes in, as committed: deploy-time placeholders stay,
- * and an environment without its key file (kvms/ENV/psd2-hub-keys.json, written by kms-key-tool) is
- * reported but not an error. For a deploy ({@link #forDeploy}) only that environment goes in, and
+ * <p>For {@code mvn verify} ({@link #assembleAll}) every environment goes in, as committed, with edge.json's
+ * {@code orgConfig}: deploy-time placeholders stay, and an environment without its key file
+ * (kvms/ENV/psd2-hub-keys.json, written by kms-key-tool) is reported but not an error. For a deploy
+ * ({@link #forDeploy}) only that environment goes in, and only what config/pom.xml's goals read (keystores,
+ * aliases, references, targetservers, keyvaluemaps: no orgConfig, which the proxy's pom applies from edge.json), and
  * everything must be complete: placeholders resolved, the files they name present, the keyring there.
+ *
+ * <p>Neither file holds the debug mask: no goal of the plugin reads one. {@code Main debugmask} applies edge.json's
+ * allEnvConfig.debugMasks itself.
  */
 final class EdgeJson {
 
@@ -38,9 +43,11 @@ final class EdgeJson {
                         + ".json with a " + ConfigTree.KEYRING_ENTRY + " entry yet (kms-key-tool writes it);"
                         + " a deploy of " + env.name + " needs it");
             }
-            envConfig.put(env.name, envConfig(tree, env));
+            envConfig.put(env.name, envConfig(env));
         }
-        write(out, document(tree, envConfig));
+        Map<String, Object> doc = document(envConfig);
+        doc.put("orgConfig", tree.orgConfig);
+        write(out, doc);
         return notes;
     }
 
@@ -77,20 +84,20 @@ final class EdgeJson {
             throw ConfigException.of("Cannot deploy environment " + envName + ":", problems);
         }
         Map<String, Object> envConfig = new LinkedHashMap<>();
-        envConfig.put(apigeeEnv, envConfig(tree, env));
-        write(out, document(tree, envConfig));
+        envConfig.put(apigeeEnv, envConfig(env));
+        write(out, document(envConfig));
     }
 
-    private static Map<String, Object> document(ConfigTree tree, Map<String, Object> envConfig) {
+    /** {@code version} as the plugin's own sample has it (samples/APIandConfig/HelloWorld/edge.json:2); nothing reads it. */
+    private static Map<String, Object> document(Map<String, Object> envConfig) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("version", "1.0");
         doc.put("envConfig", envConfig);
-        doc.put("orgConfig", tree.orgConfig);
         return doc;
     }
 
-    private static Map<String, Object> envConfig(ConfigTree tree, ConfigTree.Env env) {
-        Map<String, Object> c = new LinkedHashMap<>(tree.allEnvConfig);
+    private static Map<String, Object> envConfig(ConfigTree.Env env) {
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("keystores", env.keystores);
         c.put("aliases", env.aliases);
         c.put("references", env.references);

@@ -15,14 +15,18 @@ import java.util.Map;
  *                                                               one environment for a deploy: complete or an error
  * bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]
  *                                                               per-bank TargetEndpoints and RouteRules in the built proxy
+ * debugmask    --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN
+ *                                                               edge.json's debug mask onto the Apigee environment (deploy)
  * </pre>
  *
  * A failure is a {@link ConfigException} whose message lists every problem; it ends the build (or the
- * JVM, with exit code 1) without a stack trace. The tool never calls Apigee.
+ * JVM, with exit code 1) without a stack trace. Only {@code debugmask} calls Apigee (one PATCH, see
+ * {@link DebugMask}); it never prints the token.
  */
 public final class Main {
     private static final String USAGE = "usage: assemble --config-dir DIR --out FILE [--env ENV [--apigee-env NAME]]"
-            + " | bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]";
+            + " | bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]"
+            + " | debugmask --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN";
 
     private Main() {
     }
@@ -65,6 +69,20 @@ public final class Main {
                 String source = options.get("source-bundle");
                 BankTargets.generate(Path.of(required(options, "bundle")), source == null ? null : Path.of(source),
                         tree.bankIds);
+                return;
+            }
+            case "debugmask": {
+                allowed(options, "config-dir", "hosturl", "apiversion", "org", "apigee-env", "bearer");
+                String env = required(options, "apigee-env");
+                java.net.URI uri = DebugMask.uri(required(options, "hosturl"), required(options, "apiversion"),
+                        required(options, "org"), env);
+                ConfigTree tree = ConfigTree.load(configDir, new Placeholders(name -> null));
+                if (tree.debugMask == null) {
+                    out.println("[config-assembler] NOTE: edge.json has no allEnvConfig.debugMasks: the debug mask of"
+                            + " environment " + env + " is left as it is");
+                    return;
+                }
+                out.println("[config-assembler] " + DebugMask.apply(tree.debugMask, uri, env, options.get("bearer")));
                 return;
             }
             default:

@@ -134,9 +134,10 @@ class ConfigTreeTest {
         Fixture f = Fixture.copy(temp);
         f.edit("kvms/live/psd2-hub-banks.json", t -> t.replace("\"bankId\": \"north\"", "\"bankId\": \"nord\"")
                 .replace("https://north.bank.test/jwks", "http://north.bank.test/jwks")
-                .replaceFirst("\"unattendedPerDay\": 4", "\"unattendedPerDay\": 5"));
+                .replaceFirst("\"unattendedPerDay\": 4", "\"unattendedPerDay\": 5, \"idTokenAlgorithm\": \"RS256\""));
 
         assertThatThrownBy(f::load)
+                .hasMessageContaining("bank north: profile field idTokenAlgorithm must be one of [PS256, ES256]")
                 .hasMessageContaining("kvms/live/psd2-hub-banks.json: bank north: profile bankId must equal the entry name north")
                 .hasMessageContaining("bank north: profile field jwksUri must be an https URL")
                 .hasMessageContaining("bank north: profile field unattendedPerDay must be a number from 1 to 4");
@@ -151,5 +152,32 @@ class ConfigTreeTest {
         assertThatThrownBy(f::load)
                 .hasMessageContaining("kvms/dev/psd2-hub-authz.json: \"name\" must equal the file name (psd2-hub-authz)")
                 .hasMessageContaining("targetservers/dev/bank-north.json: \"name\" must equal the file name (bank-north)");
+    }
+
+    @Test
+    void keycertjarIsRefusedNamingTheFileAndTheAlias() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("keystores/live/keystores.json", t -> t.replaceFirst("\"format\": \"pkcs12\"", "\"format\": \"keycertjar\""));
+
+        assertThatThrownBy(f::load).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("keystores/live/keystores.json: alias qwac: format keycertjar is not accepted by Apigee X"
+                        + " (only keycertfile, pkcs12, selfsignedcert): convert the JAR's key and certificate into a PKCS#12"
+                        + " file")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\"format\" must be one of"));
+    }
+
+    @Test
+    void theDebugMaskHoldsDebugMaskFieldsOnly() {
+        Fixture f = Fixture.copy(temp);
+        f.edit("edge.json", t -> t.replaceFirst("\\{", "{\"allEnvConfig\":{\"debugMasks\":[{\"name\":\"m\","
+                + "\"variables\":[\"a\", 1],\"requestJSONPaths\":\"x\",\"namespaces\":{\"p\":2}}]},"));
+
+        assertThatThrownBy(f::load).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("edge.json allEnvConfig.debugMasks[0] has \"name\", which is not a field of Apigee's"
+                        + " DebugMask (namespaces, requestXPaths, responseXPaths, faultXPaths, requestJSONPaths,"
+                        + " responseJSONPaths, faultJSONPaths, variables)")
+                .hasMessageContaining("edge.json allEnvConfig.debugMasks[0].variables must hold non-empty strings only (found 1)")
+                .hasMessageContaining("edge.json allEnvConfig.debugMasks[0].requestJSONPaths must be an array of strings")
+                .hasMessageContaining("edge.json allEnvConfig.debugMasks[0].namespaces.p must be a namespace URI");
     }
 }

@@ -102,23 +102,41 @@ class EdgeJsonTest {
     }
 
     @Test
-    void allEnvConfigGoesIntoEveryEnvironmentAndNothingElseMayBeThere() {
+    void theDebugMaskStaysOutOfThePluginsFileAndNothingElseMayBeInAllEnvConfig() throws Exception {
         Fixture f = Fixture.copy(temp);
         f.edit("edge.json", t -> t.replaceFirst("\\{", "{\"allEnvConfig\":{\"debugMasks\":[{\"variables\":[\"request.content\"]}]},"));
         Path out = temp.resolve("target/edge.json");
 
-        EdgeJson.assembleAll(f.load(), out);
+        ConfigTree tree = f.load();
+        EdgeJson.assembleAll(tree, out);
 
+        // No goal of apigee-config-maven-plugin 2.9.3 reads a debug mask: Main debugmask applies it from edge.json.
+        assertThat(tree.debugMask).isEqualTo(Map.of("variables", List.of("request.content")));
         Object doc = ConfigTree.parseJson(f.read(out), "edge.json");
         assertThat(map(doc).keySet()).containsExactly("version", "envConfig", "orgConfig");
         for (String env : List.of("dev", "live")) {
             assertThat(map(doc, "envConfig", env).keySet())
-                    .containsExactly("debugMasks", "keystores", "aliases", "references", "targetServers", "kvms");
-            assertThat((List<?>) map(doc, "envConfig", env).get("debugMasks")).hasSize(1);
+                    .containsExactly("keystores", "aliases", "references", "targetServers", "kvms");
         }
 
         f.edit("edge.json", t -> t.replace("\"allEnvConfig\":{", "\"allEnvConfig\":{\"kvms\":[],"));
         assertThatThrownBy(f::load).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("edge.json allEnvConfig has \"kvms\": only debugMasks is the same in every environment");
+    }
+
+    @Test
+    void aDeployFileHoldsOnlyWhatTheConfigModulesGoalsRead() throws Exception {
+        Fixture f = Fixture.copy(temp);
+        Path pki = Files.createDirectories(temp.resolve("pki-out"));
+        for (String name : List.of("qwac.p12", "north.pem", "south.pem")) {
+            Files.writeString(pki.resolve(name), "x");
+        }
+        ConfigTree tree = ConfigTree.load(f.config, new Placeholders(Map.of("fx.password", "s", "fx.pki", pki.toString())::get));
+        Path out = temp.resolve("out.json");
+
+        EdgeJson.forDeploy(tree, "dev", "dev", out);
+
+        // orgConfig is applied by the proxy's pom from edge.json; config/pom.xml runs env goals only.
+        assertThat(map(ConfigTree.parseJson(f.read(out), "out")).keySet()).containsExactly("version", "envConfig");
     }
 }
