@@ -16,12 +16,17 @@ public final class BankProfile extends Callout {
     private static final Pattern SPIKE_RATE = Pattern.compile("^\\d{1,6}p[sm]$");
     private static final Pattern SCOPES = Pattern.compile("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*$");
     private static final String CODE = "invalid_bank_profile";
+    /**
+     * The id-token algorithms the hub verifies, one VerifyJWT policy each (VJWT-IdTokenPS256, VJWT-IdTokenES256):
+     * those FAPI 2.0 allows that Apigee's VerifyJWT supports. Default PS256.
+     */
+    static final Set<String> ID_TOKEN_ALGORITHMS = Set.of("PS256", "ES256");
 
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("bank-id", "profile", "consent-unattended-allow");
 
     public BankProfile(Map<String, String> properties) {
-        super(properties, PROPERTIES, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "scopes",
+        super(properties, PROPERTIES, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "id_token_alg", "scopes",
                 "unattended_per_day", "unattended_allow", "spike_rate", "breaker_threshold", "breaker_window_seconds",
                 "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open");
     }
@@ -50,6 +55,12 @@ public final class BankProfile extends Callout {
         String issuer = url(p, "issuer");
         String clientId = p.token("clientId", true, 256);
         String jwksUri = url(p, "jwksUri");
+        String idTokenAlg = p.text("idTokenAlgorithm", false);
+        if (idTokenAlg.isEmpty()) {
+            idTokenAlg = "PS256";
+        } else if (!ID_TOKEN_ALGORITHMS.contains(idTokenAlg)) {
+            throw p.invalid("idTokenAlgorithm", "must be PS256 or ES256");
+        }
         String scopes = p.text("scopes", true);
         if (scopes.length() > 1024 || !SCOPES.matcher(scopes).matches()) {
             throw p.invalid("scopes", "is not a space-separated list of scope tokens");
@@ -81,6 +92,7 @@ public final class BankProfile extends Callout {
         ctx.setVariable(var("issuer"), issuer);
         ctx.setVariable(var("client_id"), clientId);
         ctx.setVariable(var("jwks_uri"), jwksUri);
+        ctx.setVariable(var("id_token_alg"), idTokenAlg);
         ctx.setVariable(var("scopes"), scopes);
         ctx.setVariable(var("unattended_per_day"), Long.toString(unattended));
         ctx.setVariable(var("unattended_allow"), Long.toString(allow));

@@ -8,15 +8,22 @@ import eu.securehub.psd2.callouts.json.Json;
 import eu.securehub.psd2.callouts.json.JsonException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code Java-EnvelopeEncrypt}: encrypts a whole payload, or named JSON members of it, under the
  * keyring's current data key. See the README for properties and variables.
  */
 public final class EnvelopeEncrypt extends KeyedCallout {
+    /** The properties this callout reads: the envelope ones and {@code output-max-bytes}. */
+    static final Set<String> PROPERTIES = union(EnvelopeSupport.PROPERTIES, Set.of("output-max-bytes"));
+    /** The marker that ends a cut output, before the size of the whole output in bytes. */
+    static final String TRUNCATED = "…[truncated; bytes=";
+
     public EnvelopeEncrypt(Map<String, String> properties) {
-        super(properties, EnvelopeSupport.PROPERTIES, EnvelopeSupport.PREFIX, "key_id");
+        super(properties, PROPERTIES, EnvelopeSupport.PREFIX, "key_id", "truncated");
     }
+
 
     @Override
     protected void runWithKeys(MessageContext ctx, Keyring ring, long now) throws CalloutException {
@@ -36,7 +43,53 @@ public final class EnvelopeEncrypt extends KeyedCallout {
                 throw new CalloutException("invalid_json", "source is not valid JSON: " + e.getMessage());
             }
         }
-        ctx.setVariable(req.outputVariable, output);
+        long cap = longProperty(ctx, "output-max-bytes", 0, 0, Integer.MAX_VALUE);
+        String capped = cap > 0 ? cap(output, (int) cap) : output;
+        ctx.setVariable(req.outputVariable, capped);
+        ctx.setVariable(var("truncated"), Boolean.toString(capped != output));
         ctx.setVariable(var("key_id"), key.keyId());
+    }
+
+    /**
+     * The text itself when its UTF-8 form has at most {@code maxBytes} bytes; else its longest prefix (never splitting
+     * a character) that leaves room for the marker {@code …[truncated; bytes=<whole size>]}, then the marker.
+     */
+    static String cap(String text, int maxBytes) {
+        long whole = utf8Length(text, text.length());
+        if (whole <= maxBytes) {
+            return text;
+        }
+        String marker = TRUNCATED + whole + "]";
+        long room = maxBytes - utf8Length(marker, marker.length());
+        int end = 0;
+        long used = 0;
+        while (end < text.length()) {
+            int cp = text.codePointAt(end);
+            int bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (used + bytes > room) {
+                break;
+            }
+            used += bytes;
+            end += Character.charCount(cp);
+        }
+        return text.substring(0, end) + marker;
+    }
+
+    private static long utf8Length(String s, int end) {
+        long n = 0;
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 }

@@ -39,7 +39,7 @@ abstract class KeyedCallout extends Callout {
                 "unwrap_kek", "unwrap_ciphertext", "unwrap_aad"));
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
+    static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> all = new HashSet<>(a);
         all.addAll(b);
         return all;

@@ -14,16 +14,15 @@ import java.util.regex.Pattern;
  * {@code Java-Problem}: the hub's RFC 9457 problem details for any fault. The cause is taken, in this
  * order, from the hub code a flow set before a RaiseFault, the first callout error code, the fault name,
  * and the bank's error status. The detail is a fixed sentence per code: nothing from the request or the
- * bank is copied, except the OpenAPI validation cause with every quoted value replaced by "…", and the
- * bank's Berlin Group error code. It never fails on odd input: anything unknown is an internal error.
+ * bank is copied, except the bank's Berlin Group error code and, for an OpenAPI validation fault, the fields
+ * the request got wrong and the rules they break ({@link ValidationCause}: never the values sent), also as
+ * {@code invalidParams}. It never fails on odd input: anything unknown is an internal error.
  */
 public final class Problem extends Callout {
     static final String PREFIX = "problem";
-    static final int MAX_CAUSE_CHARS = 300;
     private static final int MAX_BANK_BODY_CHARS = 64 * 1024;
     private static final Pattern BANK_CODE = Pattern.compile("^[A-Z0-9_]{1,64}$");
     private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-    private static final Pattern FOUND_VALUE = Pattern.compile("(found: )[^,)\\]]+");
     private static final Set<String> CONSENT_CODES = Set.of("CONSENT_INVALID", "CONSENT_EXPIRED", "CONSENT_UNKNOWN");
 
     /** One row of the problem table. */
@@ -75,7 +74,11 @@ public final class Problem extends Callout {
         code("unsupported_media_type", new Kind(415, "validation-failed", "Unsupported media type"),
                 "Send the request body as JSON, with Content-Type: application/json.");
         code("payload_too_large", new Kind(413, "payload-too-large", "Payload too large"),
-                "The request body is too large.");
+                "The request body is too large: send less than 100 000 bytes.");
+        // JTP-CrmBody (JSONThreatProtection) refused the body; its limits are those of the policy.
+        code("body_rejected", VALIDATION, "The request body is not valid JSON or exceeds the hub's limits: at most 5 "
+                + "levels of nesting, 16 members per object, 50 elements per array, member names of 64 and strings of "
+                + "2048 characters.");
         Kind unauthenticated = new Kind(401, "unauthenticated", "Unauthenticated");
         code("unauthenticated", unauthenticated, "Send a valid API key of an approved app.");
         Kind forbidden = new Kind(403, "forbidden", "Forbidden");
@@ -131,16 +134,21 @@ public final class Problem extends Callout {
                 "FailedToResolveVariable", "InvalidJsonFormat", "NoAlgorithmFoundInHeader");
         faults("budget_exhausted", "QuotaViolation");
         faults("rate_limited", "SpikeArrestViolation");
-        faults("bank_unavailable", "ConnectionRefused", "ConnectionReset", "ConnectionTimeout", "SSLHandshakeError",
-                "NoActiveTargets", "ServiceUnavailable", "ReadError", "WriteError");
-        faults("bank_timeout", "GatewayTimeout", "ReadTimeout", "WriteTimeout");
+        // Target faults, by the names of Apigee X's runtime error catalog (messaging.adaptors.http.flow.*,
+        // https://cloud.google.com/apigee/docs/api-platform/reference/runtime-error-catalog): a failed TLS handshake
+        // is SslHandshakeFailed (503), a refused or timed-out connection ServiceUnavailable (503), no healthy
+        // target server NoActiveTargets (503), a read timeout GatewayTimeout (504, reason TARGET_READ_TIMEOUT), a
+        // status outside success.codes ErrorResponseCode.
+        faults("bank_unavailable", "SslHandshakeFailed", "ServiceUnavailable", "NoActiveTargets");
+        faults("bank_timeout", "GatewayTimeout");
         faults("bank_error", "ErrorResponseCode");
         faults("internal_error", "ExecutionReturnedFailure");
     }
 
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("error-code", "callout-codes", "fault-name", "bank-status", "status-code",
-            "bank-body", "validation-cause", "instance", "request-id");
+            "bank-body", "validation-cause", "instance", "request-id", "query", "verb", "path-parameters",
+            "header-psu-ip-address", "header-x-request-id");
 
     public Problem(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "status", "type", "title", "code", "body");
@@ -167,10 +175,12 @@ public final class Problem extends Callout {
             status = bankStatus >= 400 && bankStatus < 500 && bankStatus != 401 ? bankStatus : 502;
         }
         String detail = DETAILS.get(code);
+        ValidationCause.Result validation = null;
         if (code.equals("validation_failed")) {
-            String cause = scrub(property(ctx, "validation-cause"));
-            if (!cause.isEmpty()) {
-                detail = "The request does not match the API description: " + cause;
+            validation = ValidationCause.describe(property(ctx, "validation-cause"), request(ctx));
+            if (!validation.isEmpty()) {
+                detail = "The request does not match the API description: "
+                        + validation.text(ValidationCause.MAX_CHARS) + ".";
             }
         }
         String type = "urn:psd2-hub:problem:" + kind.slug;
@@ -192,11 +202,23 @@ public final class Problem extends Callout {
         if (bankCode != null) {
             body.put("bankCode", bankCode);
         }
+        if (validation != null && !validation.invalidParams.isEmpty()) {
+            body.put("invalidParams", validation.invalidParams);
+        }
         ctx.setVariable(var("status"), Integer.toString(status));
         ctx.setVariable(var("type"), type);
         ctx.setVariable(var("title"), kind.title);
         ctx.setVariable(var("code"), code);
         ctx.setVariable(var("body"), Json.write(body));
+    }
+
+    /** What the validation cause is compared with to find a parameter it does not name (never returned). */
+    private ValidationCause.Request request(MessageContext ctx) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("PSU-IP-Address", rawProperty(ctx, "header-psu-ip-address"));
+        headers.put("X-Request-ID", rawProperty(ctx, "header-x-request-id"));
+        return ValidationCause.Request.of(rawProperty(ctx, "query"), property(ctx, "verb"), property(ctx, "instance"),
+                property(ctx, "path-parameters"), headers);
     }
 
     /** The hub code: error-code, else the first callout code, else the fault's, else bank_error for a bank 4xx/5xx. */
@@ -251,63 +273,5 @@ public final class Problem extends Callout {
             return "";
         }
         return p;
-    }
-
-    /**
-     * The OpenAPI validation cause, safe to return: only the reason (not the wrapper naming the spec), every
-     * quoted value and every {@code found: value} replaced by "…", control characters as spaces, at most
-     * 300 characters.
-     */
-    static String scrub(String cause) {
-        String s = cause;
-        String marker = "failed with reason: \"";
-        int m = s.indexOf(marker);
-        if (m >= 0) {
-            int start = m + marker.length();
-            int end = s.lastIndexOf('"');
-            s = end > start ? s.substring(start, end) : s.substring(start);
-        }
-        StringBuilder out = new StringBuilder(Math.min(s.length(), 1024));
-        int i = 0;
-        while (i < s.length() && out.length() <= MAX_CAUSE_CHARS) {
-            char c = s.charAt(i);
-            if (c == '"') {
-                int close = s.indexOf('"', i + 1);
-                out.append('…');
-                if (close < 0) {
-                    break;
-                }
-                i = close + 1;
-            } else if (c == '\'' && (i == 0 || !Character.isLetterOrDigit(s.charAt(i - 1)))) {
-                int close = closingQuote(s, i + 1);
-                out.append('…');
-                if (close < 0) {
-                    break;
-                }
-                i = close + 1;
-            } else {
-                out.append(Character.isISOControl(c) ? ' ' : c);
-                i++;
-            }
-        }
-        String scrubbed = FOUND_VALUE.matcher(out).replaceAll("$1…").replaceAll("\\s+", " ").trim();
-        if (scrubbed.length() > MAX_CAUSE_CHARS) {
-            int cut = MAX_CAUSE_CHARS;
-            if (Character.isHighSurrogate(scrubbed.charAt(cut - 1))) {
-                cut--;
-            }
-            scrubbed = scrubbed.substring(0, cut);
-        }
-        return scrubbed;
-    }
-
-    /** The single quote that closes a value opened before {@code from}: one not followed by a letter or digit. */
-    private static int closingQuote(String s, int from) {
-        for (int i = s.indexOf('\'', from); i >= 0; i = s.indexOf('\'', i + 1)) {
-            if (i + 1 >= s.length() || !Character.isLetterOrDigit(s.charAt(i + 1))) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -92,6 +92,40 @@ final class Urls {
         return b.toString();
     }
 
+    /**
+     * Percent-decoding of UTF-8 (the inverse of {@link #encode}); {@code form}: a '+' is a space, as in a query string
+     * or form body. Malformed input (a bad escape, bytes that are not UTF-8) is returned as it is.
+     */
+    static String decode(String s, boolean form) {
+        if (s.indexOf('%') < 0 && (!form || s.indexOf('+') < 0)) {
+            return s;
+        }
+        byte[] out = new byte[s.length()];
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    return s;
+                }
+                out[n++] = (byte) (hi * 16 + lo);
+                i += 2;
+            } else if (c > 0x7f) {
+                return s;
+            } else {
+                out[n++] = (byte) (form && c == '+' ? ' ' : c);
+            }
+        }
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        try {
+            return utf8.decode(java.nio.ByteBuffer.wrap(out, 0, n)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return s;
+        }
+    }
+
     /** {@code name=value&...} with every name and value encoded; {@code pairs} alternates names and values. */
     static String form(String... pairs) {
         StringBuilder b = new StringBuilder();

@@ -40,8 +40,10 @@ class AcceptedPropertiesTest {
                         "event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
                         "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at",
                         "sent-at"),
+                callout("JwsKeyId", JwsKeyId::new, List.of(), "token"),
+                callout("BodySize", BodySize::new, List.of(), "source", "max-bytes"),
                 callout("ConsentView", ConsentView::new, List.of(), "consent-response", "consent-id", "sca-time", "reauth-days"),
-                callout("EnvelopeEncrypt", EnvelopeEncrypt::new, concat(KEYED, ENVELOPE)),
+                callout("EnvelopeEncrypt", EnvelopeEncrypt::new, concat(KEYED, ENVELOPE), "output-max-bytes"),
                 callout("EnvelopeDecrypt", EnvelopeDecrypt::new, concat(KEYED, ENVELOPE)),
                 callout("MintOpaqueToken", MintOpaqueToken::new, KEYED,
                         "access-token", "refresh-token", "access-token-expires-in", "consent-id", "bank-id", "app-id",
@@ -53,7 +55,8 @@ class AcceptedPropertiesTest {
                         "previous-refresh-token"),
                 callout("Problem", Problem::new, List.of(),
                         "error-code", "callout-codes", "fault-name", "bank-status", "status-code", "bank-body",
-                        "validation-cause", "instance", "request-id"));
+                        "validation-cause", "instance", "request-id", "query", "verb", "path-parameters",
+                        "header-psu-ip-address", "header-x-request-id"));
     }
 
     private static Arguments callout(String name, Function<Map<String, String>, Callout> factory, List<String> common,

@@ -16,7 +16,7 @@ class BankProfileTest {
     static final String PROFILE = "{\"bankId\":\"sandbox-a\",\"name\":\"Sandbox Bank A\","
             + "\"metadataUrl\":\"https://as.bank-a.example:8443/.well-known/openid-configuration\","
             + "\"issuer\":\"https://as.bank-a.example:8443\",\"clientId\":\"PSDDE-BAFIN-123456\","
-            + "\"jwksUri\":\"https://as.bank-a.example:8443/jwks\",\"scopes\":\"openid accounts\","
+            + "\"jwksUri\":\"https://as.bank-a.example:8443/jwks\",\"idTokenAlgorithm\":\"ES256\",\"scopes\":\"openid accounts\","
             + "\"unattendedPerDay\":2,\"spikeArrestRate\":\"30pm\","
             + "\"breaker\":{\"failureThreshold\":7,\"windowSeconds\":90,\"openSeconds\":45,\"slowCallMs\":8000,\"halfOpenPermitted\":2}}";
 
@@ -40,6 +40,7 @@ class BankProfileTest {
         assertThat(c.string("bank.issuer")).isEqualTo("https://as.bank-a.example:8443");
         assertThat(c.string("bank.client_id")).isEqualTo("PSDDE-BAFIN-123456");
         assertThat(c.string("bank.jwks_uri")).isEqualTo("https://as.bank-a.example:8443/jwks");
+        assertThat(c.string("bank.id_token_alg")).isEqualTo("ES256");
         assertThat(c.string("bank.scopes")).isEqualTo("openid accounts");
         assertThat(c.string("bank.unattended_per_day")).isEqualTo("2");
         assertThat(c.string("bank.spike_rate")).isEqualTo("30pm");
@@ -59,6 +60,7 @@ class BankProfileTest {
         MapMessageContext c = run("b", minimal);
         assertThat(c.string("bank.error")).isNull();
         assertThat(c.string("bank.unattended_per_day")).isEqualTo("4");
+        assertThat(c.string("bank.id_token_alg")).as("FAPI 2.0's PS256 unless the registry says otherwise").isEqualTo("PS256");
         assertThat(c.string("bank.spike_rate")).isEqualTo("20ps");
         assertThat(c.string("bank.breaker_threshold")).isEqualTo("5");
         assertThat(c.string("bank.breaker_window_seconds")).isEqualTo("60");
@@ -109,6 +111,7 @@ class BankProfileTest {
         "\"issuer\":\"https://as.bank-a.example:8443\"|issuer",
         "\"clientId\":\"PSDDE-BAFIN-123456\"|clientId",
         "\"jwksUri\":\"https://as.bank-a.example:8443/jwks\"|jwksUri",
+        "\"idTokenAlgorithm\":\"ES256\"|idTokenAlgorithm",
         "\"scopes\":\"openid accounts\"|scopes",
         "\"unattendedPerDay\":2|unattendedPerDay",
         "\"spikeArrestRate\":\"30pm\"|spikeArrestRate",
@@ -141,6 +144,7 @@ class BankProfileTest {
                 return new String[] {"\"http://bank.example/x\"", "\"ftp://bank.example\"", "\"https://user@bank.example\"",
                     "\"https://bank.example/#frag\"", "\"https:///nohost\"", "\"https://bank.example/a b\"", "null"};
             case "clientId": return new String[] {"\"a b\"", "\"\"", "12"};
+            case "idTokenAlgorithm": return new String[] {"\"RS256\"", "\"HS256\"", "\"none\"", "\"PS256,ES256\"", "256"};
             case "scopes": return new String[] {"\"\"", "\"openid  accounts\"", "\" openid\"", "\"open\\\"id\""};
             case "unattendedPerDay": return new String[] {"0", "5", "2.5", "\"2\""};
             case "spikeArrestRate": return new String[] {"\"20\"", "\"20ph\"", "\"fast\""};

@@ -74,6 +74,40 @@ class EnvelopeCalloutsTest {
     }
 
     @Test
+    void aLargeLogSafeCopyIsCutToOutputMaxBytesWithAMarker() {
+        StringBuilder page = new StringBuilder("{\"account\":{\"iban\":\"" + IBAN + "\"},\"transactions\":{\"booked\":[");
+        for (int i = 0; i < 1000; i++) {
+            page.append(i == 0 ? "" : ",").append("{\"transactionId\":\"t-").append(i)
+                    .append("\",\"creditorName\":\"Müller GmbH\",\"transactionAmount\":{\"currency\":\"EUR\",\"amount\":\"-")
+                    .append(i).append(".50\"},\"remittanceInformationUnstructured\":\"Rechnung Nr. ").append(i).append("\"}");
+        }
+        page.append("]}}");
+        MapMessageContext c = ctx(page.toString());
+        String copy = encrypt(c, "fields", "iban,transactions", "output-max-bytes", "65536");
+        assertThat(copy.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(65536);
+        assertThat(copy).matches("(?s).*…\\[truncated; bytes=[0-9]+\\]$").doesNotContain(IBAN).doesNotContain("Müller");
+        assertThat(c.string("envelope.truncated")).isEqualTo("true");
+
+        MapMessageContext small = ctx(ACCOUNT);
+        assertThat(encrypt(small, "fields", "iban", "output-max-bytes", "65536")).doesNotContain("truncated");
+        assertThat(small.string("envelope.truncated")).isEqualTo("false");
+    }
+
+    @Test
+    void capNeverSplitsACharacterAndCountsUtf8Bytes() {
+        String text = "ä".repeat(50) + "😀".repeat(50);
+        for (int max = 40; max < 300; max += 7) { // the whole text is 300 bytes
+            String cut = EnvelopeEncrypt.cap(text, max);
+            assertThat(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as("max %d", max).isLessThanOrEqualTo(max);
+            String kept = cut.substring(0, cut.indexOf(EnvelopeEncrypt.TRUNCATED));
+            assertThat(text).startsWith(kept);
+            assertThat(kept.isEmpty() || !Character.isHighSurrogate(kept.charAt(kept.length() - 1))).isTrue();
+            assertThat(cut).endsWith("bytes=" + text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "]");
+        }
+        assertThat(EnvelopeEncrypt.cap("short", 100)).isEqualTo("short");
+    }
+
+    @Test
     void namedFieldsAreEncryptedInPlaceForALogSafeCopy() {
         MapMessageContext c = ctx(ACCOUNT);
         encrypt(c, "fields", "iban, balances", "output", "log.safe_copy");

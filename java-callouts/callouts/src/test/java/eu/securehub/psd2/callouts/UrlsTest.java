@@ -36,6 +36,18 @@ class UrlsTest {
     }
 
     @Test
+    void decodesWhatItEncodesAndLeavesMalformedInputAsItIs() {
+        for (String s : new String[] {"a b+c/é€😀", "", "plain", "100%"}) {
+            assertThat(Urls.decode(Urls.encode(s), false)).isEqualTo(s);
+        }
+        assertThat(Urls.decode("a+b%20c", true)).isEqualTo("a b c");
+        assertThat(Urls.decode("a+b", false)).isEqualTo("a+b");
+        assertThat(Urls.decode("%zz", true)).isEqualTo("%zz");
+        assertThat(Urls.decode("%4", true)).isEqualTo("%4");
+        assertThat(Urls.decode("%C3", true)).as("not UTF-8").isEqualTo("%C3");
+    }
+
+    @Test
     void appendsAQuery() {
         assertThat(Urls.withQuery("https://x/cb", "a=1")).isEqualTo("https://x/cb?a=1");
         assertThat(Urls.withQuery("https://x/cb?tenant=7", "a=1")).isEqualTo("https://x/cb?tenant=7&a=1");

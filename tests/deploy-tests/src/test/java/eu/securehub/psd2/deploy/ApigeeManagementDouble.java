@@ -100,6 +100,8 @@ final class ApigeeManagementDouble implements AutoCloseable {
     private final Map<String, String> deploymentFailures = new HashMap<>();
     /** type/name/env → revision deployed there. */
     private final Map<String, String> deployed = new HashMap<>();
+    /** type/name/revision → whether that revision's bundle calls Google APIs (GoogleAccessToken, CloudLogging). */
+    private final Map<String, Boolean> callsGoogleApis = new HashMap<>();
 
     private ApigeeManagementDouble(String bearerToken) throws IOException {
         this.bearerToken = bearerToken;
@@ -233,6 +235,7 @@ final class ApigeeManagementDouble implements AutoCloseable {
                 }
                 int revision = revisions.merge(key, 1, Integer::sum);
                 c.revision = Integer.toString(revision);
+                callsGoogleApis.put(key + "/" + c.revision, callsGoogleApis(c.zip.content()));
                 return c.ok("{\"name\":" + json(c.name) + ",\"revision\":" + json(c.revision)
                         + ",\"type\":\"Application\",\"createdAt\":\"" + Instant.now().toEpochMilli() + "\"}");
             }
@@ -240,6 +243,15 @@ final class ApigeeManagementDouble implements AutoCloseable {
                 c.form = formDecode(new String(body, StandardCharsets.UTF_8));
                 if (Integer.parseInt(c.revision) > revisions.getOrDefault(key, 0)) {
                     return c.error(404, "NOT_FOUND", "revision " + c.revision + " of " + c.name + " does not exist");
+                }
+                // Apigee X refuses a bundle that authenticates to Google APIs without ?serviceAccount= ("Using Google
+                // authentication"; the message as Apigee's users report it on Google's forum).
+                String serviceAccount = formDecode(query == null ? "" : query).get("serviceAccount");
+                if ((serviceAccount == null || serviceAccount.isEmpty())
+                        && callsGoogleApis.getOrDefault(key + "/" + c.revision, false)) {
+                    return c.error(400, "FAILED_PRECONDITION", "deployment validations failed; MISSING_SERVICE_ACCOUNT: "
+                            + "Deployment of \"organizations/" + c.org + "/" + c.type.collection + "/" + c.name + "/revisions/"
+                            + c.revision + "\" requires a service account identity, but one was not provided with the request.");
                 }
                 deployed.put(key + "/" + c.env, c.revision);
                 return c.ok(deploymentJson(c, null));
@@ -272,6 +284,18 @@ final class ApigeeManagementDouble implements AutoCloseable {
 
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Whether a bundle zip has a policy with GoogleAccessToken/GoogleIDToken authentication or CloudLogging. */
+    static boolean callsGoogleApis(byte[] zip) {
+        BundleZip z = BundleZip.of(zip);
+        for (String n : z.namesMatching(".*/policies/[^/]+\\.xml")) {
+            String xml = new String(z.content(n), StandardCharsets.UTF_8);
+            if (xml.contains("<GoogleAccessToken") || xml.contains("<GoogleIDToken") || xml.contains("<CloudLogging")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Map<String, String> formDecode(String s) {

@@ -97,6 +97,25 @@ class ApigeeManagementDoubleTest {
     }
 
     @Test
+    void aBundleCallingGoogleApisDeploysOnlyWithAServiceAccount() throws Exception {
+        importBundle("sharedflows", "kms-v1", zip("sharedflowbundle/policies/SC-Kms.xml",
+                "<ServiceCallout name=\"SC-Kms\"><HTTPTargetConnection><Authentication><GoogleAccessToken/>"
+                        + "</Authentication></HTTPTargetConnection></ServiceCallout>"));
+        String path = "/v1/organizations/o/environments/test/sharedflows/kms-v1/revisions/1/deployments";
+        HttpResponse<String> without = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("override=true")));
+        assertThat(without.statusCode()).isEqualTo(400);
+        assertThat(without.body()).contains("MISSING_SERVICE_ACCOUNT",
+                "requires a service account identity, but one was not provided with the request");
+        HttpResponse<String> with = send(HttpRequest.newBuilder(uri(path
+                        + "?serviceAccount=sa-1234@o-project.iam.gserviceaccount.com"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("override=true")));
+        assertThat(with.statusCode()).as(with.body()).isEqualTo(200);
+    }
+
+    @Test
     void aRevisionNeverImportedOrNeverDeployedIsNotFound() throws Exception {
         String path = "/v1/organizations/o/environments/test/sharedflows/sf-a/revisions/3/deployments";
         assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)

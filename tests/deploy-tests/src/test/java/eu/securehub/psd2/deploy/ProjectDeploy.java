@@ -32,6 +32,8 @@ final class ProjectDeploy {
 
     static final String ORG = "o";
     static final String BEARER = "t";
+    /** The service account the test profile deploys every bundle with: psd2-hub-<env>@<org>.iam.gserviceaccount.com. */
+    static final String SERVICE_ACCOUNT = "psd2-hub-" + ENV + "@" + ORG + ".iam.gserviceaccount.com";
 
     /** The proxy and the shared flows that issue 3 names. */
     static final String PROXY = "psd2-hub-v1";

@@ -74,6 +74,21 @@ class ProjectDeployTest {
     }
 
     @Test
+    void everyBundleIsDeployedWithTheEnvironmentsServiceAccount() throws Exception {
+        // The plugin sends apigee.googletoken.email as ?serviceAccount= on the deployment POST; Apigee X needs it for
+        // the bundles that call Cloud KMS (GoogleAccessToken) and Cloud Logging (the double refuses them without).
+        List<ApigeeManagementDouble.Call> deploys = record.of(ApigeeManagementDouble.Kind.DEPLOY);
+        assertThat(deploys).as(record.describe()).hasSize(ProjectDeploy.sharedFlowsIn(project).size() + 1);
+        for (ApigeeManagementDouble.Call d : deploys) {
+            assertThat(ApigeeManagementDouble.formDecode(d.query() == null ? "" : d.query()))
+                    .as("query of the deployment of %s", d.name())
+                    .containsEntry("serviceAccount", ProjectDeploy.SERVICE_ACCOUNT);
+        }
+        assertThat(deploys).as("the Google API callers are among them")
+                .extracting(ApigeeManagementDouble.Call::name).contains("psd2-dek-unwrap-v1", "psd2-pii-logging-v1");
+    }
+
+    @Test
     void everyCallCarriesTheBearerTokenAndIsOneTheDoubleKnows() {
         record.assertEveryCallAuthenticatedAndKnown(ORG, BEARER);
     }

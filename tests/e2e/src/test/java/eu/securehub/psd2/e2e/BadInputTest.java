@@ -3,6 +3,7 @@ package eu.securehub.psd2.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.securehub.psd2.localhub.RequestOutput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and bad path and query parameters: each is answered 400 (413 for a body over the limit, 415 or 400 for a body that
  * is not JSON) as application/problem+json with a stable type, the X-Request-ID echoed (or, when the one sent is not
  * a UUID, a fresh one), and no stack trace or internal detail; none of them reaches the bank or changes anything.
+ * For a missing or unknown query parameter, a missing header and a bad body member the problem names the field and
+ * the rule (in {@code detail} and {@code invalidParams}), never the value sent.
  */
 class BadInputTest {
     @TempDir
@@ -56,9 +59,22 @@ class BadInputTest {
         }
     }
 
-    /** One bad request and the slug it must be answered with. */
+    /**
+     * One bad request and the slug it must be answered with; for some, the field the problem must name: the words in
+     * {@code detail}, its {@code invalidParams} entry ({@code in}, {@code name}) and the values sent it must not repeat.
+     */
     record Case(String name, String method, String path, String contentType, byte[] body, Map<String, String> headers,
-                int status, String slug) {
+                int status, String slug, String field, String in, String fieldName, List<String> notSent) {
+        Case(String name, String method, String path, String contentType, byte[] body, Map<String, String> headers,
+             int status, String slug) {
+            this(name, method, path, contentType, body, headers, status, slug, null, null, null, List.of());
+        }
+
+        /** The problem must name this field ({@code in}, {@code fieldName}) with {@code field} in its detail. */
+        Case names(String field, String in, String fieldName, String... notSent) {
+            return new Case(name, method, path, contentType, body, headers, status, slug, field, in, fieldName,
+                    List.of(notSent));
+        }
     }
 
     static final String JSON = "application/json";
@@ -82,12 +98,15 @@ class BadInputTest {
         c.add(json("consent: empty body", "POST", consents, "", present));
         c.add(json("consent: unknown member", "POST", consents, valid.replace("{\"returnUrl\"", "{\"debug\":true,\"returnUrl\""), present));
         c.add(json("consent: recurringIndicator a string", "POST", consents, valid.replace(":true", ":\"yes\""), present));
-        c.add(json("consent: frequencyPerDay a string", "POST", consents, valid.replace(":4}", ":\"4\"}"), present));
-        c.add(json("consent: validUntil not a date", "POST", consents, valid.replaceAll("\\d{4}-\\d{2}-\\d{2}", "31.12.2026"), present));
+        c.add(json("consent: frequencyPerDay a string", "POST", consents, valid.replace(":4}", ":\"4\"}"), present)
+                .names("body member /frequencyPerDay must be an integer", "body", "/frequencyPerDay"));
+        c.add(json("consent: validUntil not a date", "POST", consents, valid.replaceAll("\\d{4}-\\d{2}-\\d{2}", "31.12.2026"), present)
+                .names("body member /validUntil must be a date (YYYY-MM-DD)", "body", "/validUntil", "31.12.2026"));
         c.add(json("consent: access not an object", "POST", consents, valid.replaceAll("\"access\":\\{.*?]},", "\"access\":\"all\","), present));
         c.add(json("consent: missing returnUrl", "POST", consents, valid.replaceAll("\"returnUrl\":\"[^\"]*\",", ""), present));
         c.add(json("consent: unregistered returnUrl", "POST", consents, valid.replace(hub.local.returnUrl(), "https://evil.example/cb"), present));
-        c.add(json("consent: missing PSU-IP-Address", "POST", consents, valid, Map.of()));
+        c.add(json("consent: missing PSU-IP-Address", "POST", consents, valid, Map.of())
+                .names("header PSU-IP-Address is required", "header", "PSU-IP-Address"));
         c.add(json("consent: PSU-IP-Address not an IP", "POST", consents, valid, Map.of("PSU-IP-Address", "not-an-ip")));
         c.add(json("consent: PSU-IP-Address 999.1.1.1", "POST", consents, valid, Map.of("PSU-IP-Address", "999.1.1.1")));
         c.add(json("consent: X-Request-ID not a UUID", "POST", consents, valid,
@@ -116,8 +135,11 @@ class BadInputTest {
         c.add(get("balances: accountId too long", "/accounts/" + "x".repeat(101) + "/balances", auth));
         c.add(get("balances: accountId with a quote", "/accounts/a%27b/balances", auth));
         String tx = "/accounts/" + accountId + "/transactions";
-        c.add(get("transactions: no bookingStatus", tx + "?dateFrom=2026-01-01", auth));
-        c.add(get("transactions: unknown bookingStatus", tx + "?bookingStatus=settled&dateFrom=2026-01-01", auth));
+        c.add(get("transactions: no bookingStatus", tx + "?dateFrom=2026-01-01", auth)
+                .names("query parameter bookingStatus is required", "query", "bookingStatus", "2026-01-01"));
+        c.add(get("transactions: unknown bookingStatus", tx + "?bookingStatus=settled&dateFrom=2026-01-01", auth)
+                .names("query parameter bookingStatus must be one of booked, pending, both, information, all", "query",
+                        "bookingStatus", "settled", "2026-01-01"));
         c.add(get("transactions: dateFrom not a date", tx + "?bookingStatus=booked&dateFrom=2026-13-45", auth));
         c.add(get("transactions: itemsPerPage not a number", tx + "?bookingStatus=booked&dateFrom=2026-01-01&itemsPerPage=ten", auth));
         c.add(get("transactions: pageIndex negative", tx + "?bookingStatus=booked&dateFrom=2026-01-01&pageIndex=-1", auth));
@@ -172,13 +194,14 @@ class BadInputTest {
 
     @Test
     void everyBadInputIsAClearProblemWithoutInternals() {
-        int bankRequestsBefore = hub.local.bank("alpha").exchanges().size();
         SoftAssertions soft = new SoftAssertions();
-        check(cases(), soft, false);
+        List<String> requestIds = check(cases(), soft, false);
         soft.assertAll();
 
-        // Nothing reached the bank, and the token still works (the invalid DELETEs revoked nothing).
-        assertThat(hub.local.bank("alpha").exchanges()).hasSize(bankRequestsBefore);
+        // Nothing reached the bank (no exchange carries the X-Request-ID of any of these requests: the bank records
+        // a request before it answers, and the hub answered), and the token still works (the invalid DELETEs
+        // revoked nothing).
+        assertThat(RequestOutput.bankExchanges(hub.local.bank("alpha"), requestIds)).as("bank exchanges").isEmpty();
         Hub.Reply still = hub.get("/consents/current", token);
         assertThat(still.status()).as(still.toString()).isEqualTo(200);
         assertThat(still.json().path("consentStatus").asText()).isEqualTo("valid");
@@ -198,8 +221,12 @@ class BadInputTest {
         soft.assertAll();
     }
 
-    /** Sends each case and checks its answer; {@code freshId}: a non-UUID X-Request-ID must come back as a new UUID. */
-    static void check(List<Case> cases, SoftAssertions soft, boolean freshId) {
+    /**
+     * Sends each case and checks its answer; {@code freshId}: a non-UUID X-Request-ID must come back as a new UUID.
+     * Returns the X-Request-IDs the hub answered with (the ids it would have passed to the bank; the one sent if none).
+     */
+    static List<String> check(List<Case> cases, SoftAssertions soft, boolean freshId) {
+        List<String> answeredIds = new ArrayList<>();
         for (Case c : cases) {
             String sentId = c.headers().get("X-Request-ID");
             boolean sendsValidId = sentId == null;
@@ -222,6 +249,7 @@ class BadInputTest {
             }
             soft.assertThat(r.header("Content-Type")).as(what).startsWith("application/problem+json");
             String echoed = r.header("X-Request-ID");
+            answeredIds.add(echoed != null ? echoed : requestId);
             if (sendsValidId) {
                 soft.assertThat(echoed).as(what + " (X-Request-ID echoed)").isEqualTo(requestId);
             } else if (!freshId) {
@@ -243,6 +271,18 @@ class BadInputTest {
                 if (sendsValidId || freshId) {
                     soft.assertThat(p.path("requestId").asText(echoed)).as(what).isEqualTo(echoed);
                 }
+                if (c.field() != null) {
+                    String detail = p.path("detail").asText();
+                    soft.assertThat(detail).as(what + " (detail names the field)").contains(c.field());
+                    boolean listed = false;
+                    for (JsonNode entry : p.path("invalidParams")) {
+                        listed |= entry.path("in").asText().equals(c.in()) && entry.path("name").asText().equals(c.fieldName());
+                    }
+                    soft.assertThat(listed).as(what + " (invalidParams names " + c.in() + " " + c.fieldName() + ")").isTrue();
+                    for (String value : c.notSent()) {
+                        soft.assertThat(detail + p.path("invalidParams")).as(what + " (no value sent)").doesNotContain(value);
+                    }
+                }
             } catch (AssertionError e) {
                 soft.fail(what + ": not JSON");
             }
@@ -252,6 +292,7 @@ class BadInputTest {
                 soft.fail(e.getMessage());
             }
         }
+        return answeredIds;
     }
 
     static String abbreviate(String s) {

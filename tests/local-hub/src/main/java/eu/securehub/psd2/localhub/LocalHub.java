@@ -52,10 +52,13 @@ public final class LocalHub implements AutoCloseable {
 
     /** The CRM app of edge.json whose key the hub prints. */
     public static final String CRM_APP = "crm-backend";
-    /** The JWKS truststore property of psd2-runtime-policies-io's VerifyJWT (the sandbox banks' CAs). */
-    public static final String JWKS_TRUSTSTORE_PROPERTY = "psd2.runtime.jwks.truststore";
-    static final String BANK_TRUSTSTORE = "ref://psd2-bank-truststore-ref";
     static final String ENV = "local";
+    /**
+     * The service account every bundle is deployed with, as {@code mvn deploy -Plocal} would deploy it (the profiles'
+     * psd2.runtime.serviceaccount, psd2-hub-&lt;env&gt;@&lt;org&gt;.iam.gserviceaccount.com, here for an org named
+     * psd2-hub-local): the runtime refuses a bundle that calls Google APIs without one, as Apigee X does.
+     */
+    public static final String SERVICE_ACCOUNT = "psd2-hub-local@psd2-hub-local.iam.gserviceaccount.com";
     static final List<String> BANKS = List.of("alpha", "beta");
 
     /** How to start the hub; immutable, every {@code with…} returns a changed copy. */
@@ -270,7 +273,6 @@ public final class LocalHub implements AutoCloseable {
     private final LocalEnvironment environment;
     private final LocalRuntime runtime;
     private final String consumerKey;
-    private final String previousTruststoreProperty;
 
     private LocalHub(Builder b) {
         this.running = b.running;
@@ -283,7 +285,6 @@ public final class LocalHub implements AutoCloseable {
         this.environment = b.environment;
         this.runtime = b.runtime;
         this.consumerKey = b.consumerKey;
-        this.previousTruststoreProperty = b.previousTruststoreProperty;
     }
 
     /** What start() has built so far (closed in reverse order if a later step fails). */
@@ -298,8 +299,6 @@ public final class LocalHub implements AutoCloseable {
         LocalEnvironment environment;
         LocalRuntime runtime;
         String consumerKey;
-        String previousTruststoreProperty;
-        boolean truststorePropertySet;
 
         void closeAll() {
             for (int i = running.size() - 1; i >= 0; i--) {
@@ -308,9 +307,6 @@ public final class LocalHub implements AutoCloseable {
                 } catch (Exception e) {
                     System.err.println("local hub: stopping " + running.get(i) + ": " + e);
                 }
-            }
-            if (truststorePropertySet) {
-                restoreProperty(previousTruststoreProperty);
             }
         }
     }
@@ -399,20 +395,15 @@ public final class LocalHub implements AutoCloseable {
             b.environment = LocalEnvironment.load(root, ENV, env);
             b.running.add(b.environment);
 
-            // VerifyJWT fetches each bank's JWKS over https: trust the banks' CAs (the environment's truststore).
-            b.previousTruststoreProperty = System.getProperty(JWKS_TRUSTSTORE_PROPERTY);
-            b.truststorePropertySet = true;
-            System.setProperty(JWKS_TRUSTSTORE_PROPERTY, BANK_TRUSTSTORE);
-
             Map<String, Integer> targetPorts = new LinkedHashMap<>();
             b.banks.forEach((id, bank) -> targetPorts.put("bank-" + id, bank.port()));
             RetargetedEnvironment runtimeEnv = new RetargetedEnvironment(b.environment, targetPorts);
             b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort));
             b.running.add(b.runtime);
             for (Path sf : sharedFlows) {
-                b.runtime.deploySharedFlow(sf);
+                b.runtime.deploySharedFlow(sf, SERVICE_ACCOUNT);
             }
-            b.runtime.deployProxy(proxy);
+            b.runtime.deployProxy(proxy, SERVICE_ACCOUNT);
             b.crmPage.hub(b.runtime.baseUrl() + "/psd2/v1", b.consumerKey);
             return new LocalHub(b);
         } catch (IOException e) {
@@ -578,15 +569,6 @@ public final class LocalHub implements AutoCloseable {
             } catch (Exception e) {
                 System.err.println("local hub: stopping " + running.get(i) + ": " + e);
             }
-        }
-        restoreProperty(previousTruststoreProperty);
-    }
-
-    private static void restoreProperty(String previous) {
-        if (previous == null) {
-            System.clearProperty(JWKS_TRUSTSTORE_PROPERTY);
-        } else {
-            System.setProperty(JWKS_TRUSTSTORE_PROPERTY, previous);
         }
     }
 

@@ -12,6 +12,9 @@ import eu.securehub.psd2.runtime.engine.SimpleMessage;
 import eu.securehub.psd2.runtime.spi.Environment;
 import eu.securehub.psd2.runtime.spi.Headers;
 import eu.securehub.psd2.runtime.spi.Message;
+import eu.securehub.psd2.runtime.spi.ConfigError;
+import eu.securehub.psd2.runtime.spi.Location;
+import eu.securehub.psd2.runtime.spi.Policy;
 import eu.securehub.psd2.runtime.spi.PolicyFactory;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +28,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpField;
@@ -115,18 +119,65 @@ public final class LocalRuntime implements AutoCloseable {
         return rt;
     }
 
-    /** Loads (strictly; ConfigError on any problem) and deploys a proxy bundle: apiproxy/ dir, its parent, or a zip. */
+    /**
+     * The form of a deployment's service account, as the deployments API states it: "The format must be
+     * {ACCOUNT_ID}@{PROJECT}.iam.gserviceaccount.com" (organizations.environments.apis.revisions.deployments.deploy,
+     * https://cloud.google.com/apigee/docs/reference/apis/apigee/rest/v1/organizations.environments.apis.revisions.deployments/deploy).
+     */
+    static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]"
+            + "\\.iam\\.gserviceaccount\\.com");
+
+    /** Loads (strictly; ConfigError on any problem) and deploys a proxy bundle without a service account. */
     public Bundle deployProxy(Path bundle) {
+        return deployProxy(bundle, null);
+    }
+
+    /**
+     * Loads and deploys a proxy bundle (apiproxy/ dir, its parent, or a zip) with the service account it runs as
+     * (null: none), as {@code POST …/deployments?serviceAccount=…} does on Apigee X.
+     */
+    public Bundle deployProxy(Path bundle, String serviceAccount) {
         Bundle b = loader.loadProxy(bundle);
+        requireServiceAccount(b, serviceAccount);
         engine.deployProxy(b);
         return b;
     }
 
-    /** Loads and deploys a shared flow bundle: sharedflowbundle/ dir, its parent, or a zip. */
+    /** Loads and deploys a shared flow bundle without a service account. */
     public Bundle deploySharedFlow(Path bundle) {
+        return deploySharedFlow(bundle, null);
+    }
+
+    /** Loads and deploys a shared flow bundle (sharedflowbundle/ dir, its parent, or a zip) with its service account. */
+    public Bundle deploySharedFlow(Path bundle, String serviceAccount) {
         Bundle b = loader.loadSharedFlow(bundle);
+        requireServiceAccount(b, serviceAccount);
         engine.deploySharedFlow(b);
         return b;
+    }
+
+    /**
+     * Apigee X refuses to deploy a bundle that authenticates to Google APIs without a service account ("Using Google
+     * authentication", https://cloud.google.com/apigee/docs/api-platform/security/google-auth/overview; the
+     * deployment fails with MISSING_SERVICE_ACCOUNT, whose message is reproduced here as reported on Google's
+     * community forum). A service account that is not of the documented form is refused too.
+     */
+    static void requireServiceAccount(Bundle b, String serviceAccount) {
+        String where = (b.isSharedFlow() ? "sharedflows/" : "apis/") + b.name() + "/revisions/" + b.revision();
+        if (serviceAccount != null && !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
+            throw new ConfigError(new Location(String.valueOf(b.root().getFileName()), 0),
+                    "INVALID_ARGUMENT: the service account of the deployment of " + where + " must be {ACCOUNT_ID}@{PROJECT}.iam.gserviceaccount.com");
+        }
+        if (serviceAccount != null) {
+            return;
+        }
+        for (Policy p : b.policies().values()) {
+            if (p.usesGoogleAuthentication()) {
+                throw new ConfigError(p.location(), "MISSING_SERVICE_ACCOUNT: Deployment of \"" + where
+                        + "\" requires a service account identity, but one was not provided with the request (policy "
+                        + p.name() + " authenticates to Google APIs)");
+            }
+        }
     }
 
     public String baseUrl() {

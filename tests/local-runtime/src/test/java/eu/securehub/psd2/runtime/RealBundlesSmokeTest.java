@@ -77,7 +77,8 @@ class RealBundlesSmokeTest {
         Assumptions.assumeTrue(Files.isDirectory(proxy), "build the bundles first: " + proxy);
         RuntimeOptions o = RuntimeOptions.of(new InMemoryEnvironment("local")).withoutServiceLoader();
         for (String t : List.of("KeyValueMapOperations", "Quota", "SpikeArrest", "VerifyAPIKey", "VerifyJWT",
-                "ServiceCallout", "OASValidation", "PopulateCache", "LookupCache", "InvalidateCache", "MessageLogging")) {
+                "ServiceCallout", "OASValidation", "PopulateCache", "LookupCache", "InvalidateCache", "MessageLogging",
+                "JSONThreatProtection")) {
             o = o.withFactory(new Stub(t));
         }
         try (LocalRuntime rt = LocalRuntime.start(o)) {

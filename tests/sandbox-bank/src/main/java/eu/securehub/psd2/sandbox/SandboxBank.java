@@ -379,13 +379,17 @@ public final class SandboxBank implements AutoCloseable {
     return oauth.grants();
   }
 
-  /** Switches the TLS server certificate to the expired one (true) or back (false), for new connections. */
+  /**
+   * Switches the TLS server certificate to the expired one (true) or back (false). Open connections are closed, as
+   * when a bank restarts with its new certificate, so that every client's next request makes a new handshake.
+   */
   public void useExpiredServerCertificate(boolean expired) throws Exception {
     if (expired && expiredKeyStore == null) {
       throw new IllegalStateException("no expired server credential configured");
     }
     ssl.reload(f -> f.setKeyStore(expired ? expiredKeyStore : serverKeyStore));
     expiredCertificate = expired;
+    tlsConnector.getConnectedEndPoints().forEach(EndPoint::close);
   }
 
   public boolean usesExpiredServerCertificate() {

@@ -29,9 +29,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The callback's id token check (VJWT-IdToken): bank alpha's authorisation server issues a bad id token (the
- * sandbox-oauth test hook {@code AuthorizationServer.idTokenMutator}); the hub must send the browser back to the CRM
- * with outcome=error and store nothing, so the state's session cannot be collected (404 session-not-found).
+ * The callback's id token check (VJWT-IdTokenPS256 / VJWT-IdTokenES256, chosen by the bank's registry entry, with the
+ * JWKS the hub fetches itself over mTLS and caches per key id): bank alpha's authorisation server issues a bad id token
+ * (the sandbox-oauth test hook {@code AuthorizationServer.idTokenMutator}); the hub must send the browser back to the
+ * CRM with outcome=error and store nothing, so the state's session cannot be collected (404 session-not-found). Bank
+ * beta's registry entry is overridden to ES256 while its server signs PS256. A rotated signing key is fetched once.
  */
 class JwtTest {
     @TempDir
@@ -42,7 +44,8 @@ class JwtTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY));
+        hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY)
+                .bankProfile("beta", "idTokenAlgorithm", "\"ES256\""));
         crm = new Crm(hub);
     }
 
@@ -117,5 +120,28 @@ class JwtTest {
 
         assertThat(back.outcome()).isEqualTo("success");
         assertThat(crm.collect(back.state()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedSigningKeyMissesTheCachedJwksOnceAndIsAccepted() throws Exception {
+        var server = hub.bank("alpha").authorizationServer();
+        assertThat(crm.authorise("alpha").outcome()).isEqualTo("success");
+        int fetched = server.jwksRequests();
+        assertThat(crm.authorise("alpha").outcome()).isEqualTo("success");
+        assertThat(server.jwksRequests()).as("the JWKS of this kid is cached").isEqualTo(fetched);
+
+        hub.bank("alpha").rotateSigningKey();
+        assertThat(crm.authorise("alpha").outcome()).as("signed with the new key").isEqualTo("success");
+        assertThat(server.jwksRequests()).as("the new kid missed the cache: fetched once").isEqualTo(fetched + 1);
+        assertThat(crm.authorise("alpha").outcome()).isEqualTo("success");
+        assertThat(server.jwksRequests()).as("then cached again").isEqualTo(fetched + 1);
+    }
+
+    @Test
+    void theRegistrysIdTokenAlgorithmChoosesThePolicy() throws Exception {
+        // Beta's registry entry says ES256; its authorisation server signs PS256: VJWT-IdTokenES256 refuses the token.
+        Crm.Returned back = crm.authorise("beta");
+        assertThat(back.returnQuery()).containsEntry("outcome", "error");
+        Crm.assertProblem(crm.collect(back.state()), 404, "session-not-found");
     }
 }

@@ -1,5 +1,6 @@
 package eu.securehub.psd2.e2e.resilience;
 
+import static eu.securehub.psd2.e2e.resilience.Crm.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.securehub.psd2.localhub.LocalHub;
@@ -7,25 +8,39 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Mutual TLS, the hub's side: bank beta switched (admin API) to its expired server certificate before the hub ever
- * connected to it, so no pooled connection with the valid certificate exists. The hub must refuse the handshake and
- * answer the CRM with a problem+json (502/503) that gives no internals away; nothing reaches the bank.
+ * Mutual TLS, the hub's side: after a whole journey at bank beta, the bank switches (admin API) to its expired server
+ * certificate and drops its open connections, so the hub's next call to the bank's TargetEndpoint fails its TLS
+ * handshake. Apigee X raises messaging.adaptors.http.flow.SslHandshakeFailed (503) for that (runtime error catalog);
+ * the CRM must get 503 bank-unavailable without internals, never a 500, and the failures must count as bank faults
+ * in the breaker (threshold 3 here), which then answers at once with Retry-After.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MtlsTest {
+    static final String BREAKER = "{\"failureThreshold\":3,\"windowSeconds\":60,\"openSeconds\":60,\"slowCallMs\":10000,"
+            + "\"halfOpenPermitted\":1}";
+
     @TempDir
     static Path work;
 
     static LocalHub hub;
     static Crm crm;
+    static String betaToken;
 
     @BeforeAll
     static void start() throws Exception {
-        hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY));
+        hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY)
+                .bankProfile("beta", "breaker", BREAKER));
         crm = new Crm(hub);
+        betaToken = crm.token("beta");
+        crm.admin("beta", "POST", "/admin/server-certificate", "{\"expired\":true}");
+        assertThat(hub.bank("beta").usesExpiredServerCertificate()).isTrue();
     }
 
     @AfterAll
@@ -36,15 +51,33 @@ class MtlsTest {
     }
 
     @Test
-    void theHubRefusesABankWithAnExpiredServerCertificate() throws Exception {
-        crm.admin("beta", "POST", "/admin/server-certificate", "{\"expired\":true}");
-        assertThat(hub.bank("beta").usesExpiredServerCertificate()).isTrue();
+    @Order(1)
+    void aFailedHandshakeWithTheBankIs503BankUnavailable() throws Exception {
+        HttpResponse<String> r = crm.read(betaToken, "/accounts", true);
 
-        HttpResponse<String> r = crm.createConsent("beta");
+        assertProblem(r, 503, "bank-unavailable");
+        assertThat(r.body()).contains("\"status\":503").contains("\"code\":\"bank_unavailable\"");
+        assertThat(crm.bankExchanges("beta", r)).as("no Berlin Group request got through").isEmpty();
+    }
 
-        assertThat(r.statusCode()).as(r.body()).isIn(502, 503);
-        Crm.assertProblemWithoutInternals(r);
-        assertThat(r.body()).contains("\"status\":" + r.statusCode()).contains("urn:psd2-hub:problem:bank-");
-        assertThat(hub.bank("beta").exchanges()).as("no Berlin Group request got through").isEmpty();
+    @Test
+    @Order(2)
+    void failedHandshakesCountAsBankFaultsAndOpenTheBreaker() throws Exception {
+        // One fault was recorded by the first test; two more reach the threshold of 3.
+        for (int i = 2; i <= 3; i++) {
+            HttpResponse<String> r = crm.read(betaToken, "/accounts", true);
+            assertProblem(r, 503, "bank-unavailable");
+            assertThat(r.headers().firstValue("Retry-After")).as("fault %d: the breaker is still closed", i).isEmpty();
+        }
+        HttpResponse<String> open = crm.read(betaToken, "/accounts", true);
+        assertProblem(open, 503, "bank-unavailable");
+        assertThat(open.headers().firstValue("Retry-After")).as("the breaker is open").isPresent();
+    }
+
+    @Test
+    @Order(3)
+    void theOtherBankIsUnaffected() throws Exception {
+        HttpResponse<String> r = crm.createConsent("alpha");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 }

@@ -25,8 +25,8 @@ import java.util.Set;
  *       only {@code {x}} is substituted.</li>
  *   <li>Function arguments: a variable (with optional {@code :default}), a single-quoted literal
  *       ({@code 'yyyy-MM-dd'}, may contain any character but {@code '}), an unquoted integer ({@code 22},
- *       {@code -4}), {@code true}/{@code false}, and for {@code jsonPath} an unquoted path starting with
- *       {@code $}.</li>
+ *       {@code -4}), {@code true}/{@code false} (a literal JSONPath must be quoted too; an unquoted one starting with
+ *       {@code $} is refused).</li>
  * </ul>
  *
  * <p>Rendering: a variable's value is its string form (byte[] as UTF-8); an unset variable renders as its

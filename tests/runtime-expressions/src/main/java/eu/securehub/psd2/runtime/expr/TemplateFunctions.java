@@ -58,7 +58,7 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>{@code jsonPath(path,json[,wantArray])}: JSONPath subset of {@link JsonPath}. Without wantArray (or
  *       with anything but {@code true}) the result is the first match: a string as its text, other values as
  *       JSON; no match or a JSON null gives "". With {@code true}: the matches as a JSON array (a definite path
- *       that selects an array gives that array). The path argument may be unquoted, quoted or a variable.
+ *       that selects an array gives that array). The path argument is a single-quoted literal or a variable (an unquoted path is refused: the docs quote fixed strings).
  *       A json argument that is not valid JSON fails the render.</li>
  *   <li>{@code xpath}: refused at parse time (UnsupportedOperationException).</li>
  * </ul>

@@ -160,7 +160,11 @@ final class TemplateParser {
             return j;
         }
         if (c == '$' && fn == TemplateFunctions.Function.JSON_PATH && index == 0) {
-            return rawJsonPath(i, args);
+            // Message templates (https://cloud.google.com/apigee/docs/api-platform/reference/message-template-intro):
+            // "You can use variables for any of the arguments. If you use fixed strings, enclose them in single
+            // quotes", and Google's bundles quote the path ({jsonPath('$.a',response.content)}). An unquoted path
+            // is not a documented form: refused, so that a bundle cannot rely on it.
+            throw error("A literal JSONPath must be single-quoted: jsonPath('$...',variable)", i);
         }
         if (isVarStart(c)) {
             int j = i;
@@ -197,36 +201,6 @@ final class TemplateParser {
             throw error("Missing argument", i);
         }
         throw error("Unexpected '" + c + "' in a function argument (quote literals with single quotes)", i);
-    }
-
-    /** An unquoted JSONPath ({@code $.a[0].b}): up to the next ',' or ')' outside brackets and quotes. */
-    private int rawJsonPath(int i, List<Arg> args) {
-        int n = src.length();
-        int depth = 0;
-        char quote = 0;
-        int j = i;
-        for (; j < n; j++) {
-            char c = src.charAt(j);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
-            if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '[' || c == '(') {
-                depth++;
-            } else if (c == ']' || (c == ')' && depth > 0)) {
-                depth--;
-            } else if (depth == 0 && (c == ',' || c == ')' || c == '}')) {
-                break;
-            } else if (depth == 0 && Character.isWhitespace(c)) {
-                throw error("Spaces are not allowed in a function expression", j);
-            }
-        }
-        args.add(new LiteralArg(src.substring(i, j)));
-        return j;
     }
 
     /** {@code {name}} or {@code {name:default}}: returns the offset after '}', or -1 (literal brace). */

@@ -106,18 +106,18 @@ class MessageTemplateTest {
         {firstnonnull(nope,plain,'fallback')} | hello
         {firstnonnull(empty,plain)}       | ``
         {firstnonnull(nope,nada)}         | null
-        {jsonPath($.store.book[0].author,json)} | Nigel
-        {jsonPath($.store.book[*].author,json)} | Nigel
-        {jsonPath($.store.book[*].author,json,true)} | ["Nigel","Evelyn"]
-        {jsonPath($.store.book[-1].price,json)} | 12.99
-        {jsonPath($['store']['open'],json)} | true
-        {jsonPath($.store.book[1].tags,json)} | ["a","b"]
-        {jsonPath($.store.book[1].tags,json,true)} | ["a","b"]
-        {jsonPath($.store.none,json)}     | ``
-        {jsonPath($.store.missing,json)}  | ``
+        {jsonPath('$.store.book[0].author',json)} | Nigel
+        {jsonPath('$.store.book[*].author',json)} | Nigel
+        {jsonPath('$.store.book[*].author',json,true)} | ["Nigel","Evelyn"]
+        {jsonPath('$.store.book[-1].price',json)} | 12.99
+        {jsonPath('$.store.open',json)} | true
+        {jsonPath('$.store.book[1].tags',json)} | ["a","b"]
+        {jsonPath('$.store.book[1].tags',json,true)} | ["a","b"]
+        {jsonPath('$.store.none',json)}     | ``
+        {jsonPath('$.store.missing',json)}  | ``
         {jsonPath(path.var,json)}         | Nigel
         {jsonPath('$.store.book[1].author',json)} | Evelyn
-        {jsonPath($.store.*,json,true)}   | [[{"author":"Nigel","price":8.95},{"author":"Evelyn","price":12.99,"tags":["a","b"]}],true,null]
+        {jsonPath('$.store.*',json,true)}   | [[{"author":"Nigel","price":8.95},{"author":"Evelyn","price":12.99,"tags":["a","b"]}],true,null]
         """)
     void functions(String template, String expected) {
         assertThat(render(template)).isEqualTo(expected);
@@ -230,8 +230,8 @@ class MessageTemplateTest {
         {hmacSha256(k,v,'latin1')}        | 17
         {hmacSha256(k,v,'hex','utf-8')}   | 23
         {timeFormat('bad pattern q',e)}   | 13
-        {jsonPath($..a,json)}             | 11
-        {jsonPath($.a[?(@.x)],json)}      | 11
+        {jsonPath('$..a',json)}             | 11
+        {jsonPath('$.a[?(@.x)]',json)}      | 11
         {toUpperCase('abc)}               | 14
         {toUpperCase(x)y}                 | 16
         {sha256Hex(,x)}                   | 12
@@ -245,9 +245,16 @@ class MessageTemplateTest {
     }
 
     @Test
+    void anUnquotedLiteralJsonPathIsRefused() {
+        // Message templates: "If you use fixed strings, enclose them in single quotes".
+        assertThatThrownBy(() -> MessageTemplate.parse("{jsonPath($.a,json)}"))
+            .isInstanceOf(ExpressionException.class).hasMessageContaining("single-quoted");
+    }
+
+    @Test
     void renderTimeFailuresNameTheFunction() {
         Variables v = Map.<String, Object>of("notjson", "{oops", "notnum", "abc", "badre", "(")::get;
-        assertThatThrownBy(() -> MessageTemplate.parse("x{jsonPath($.a,notjson)}").render(v))
+        assertThatThrownBy(() -> MessageTemplate.parse("x{jsonPath('$.a',notjson)}").render(v))
             .isInstanceOf(ExpressionException.class).hasMessageContaining("jsonPath")
             .satisfies(e -> assertThat(((ExpressionException) e).column()).isEqualTo(2));
         assertThatThrownBy(() -> MessageTemplate.parse("{timeFormatMs('yyyy',notnum)}").render(v))

@@ -19,6 +19,16 @@ final class MessageLoggingPolicy extends BasePolicy {
     record Label(MessageTemplate key, MessageTemplate value) {
     }
 
+    /**
+     * Cloud Logging's limit on one LogEntry: "Size of a LogEntry | 256 KiB | This limit is approximate and is based on
+     * internal data sizes, not the actual REST API request size. Cannot be increased." (Cloud Logging, Quotas and
+     * limits, https://cloud.google.com/logging/quotas). An entry over it is not written. The local runtime counts the
+     * UTF-8 bytes of log name, message and labels.
+     */
+    static final long MAX_ENTRY_BYTES = 256 * 1024;
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(MessageLoggingPolicy.class.getName());
+
     private final MessageTemplate logName;
     private final MessageTemplate message;
     private final List<Label> labels;
@@ -28,6 +38,16 @@ final class MessageLoggingPolicy extends BasePolicy {
         this.logName = logName;
         this.message = message;
         this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * Writing to Cloud Logging is done as the deployment's service account (roles/logging.logWriter): Google's
+     * sample (GoogleCloudPlatform/apigee-samples, cloud-logging/README.md:16 and lib/utils.sh:79-108) deploys its
+     * CloudLogging proxy with one, "configured to use Google Authentication".
+     */
+    @Override
+    public boolean usesGoogleAuthentication() {
+        return true;
     }
 
     @Override
@@ -40,6 +60,14 @@ final class MessageLoggingPolicy extends BasePolicy {
             for (Label l : labels) {
                 rendered.put(l.key().render(ctx), l.value().render(ctx));
             }
+            long bytes = entryBytes(name, text, rendered);
+            if (bytes > MAX_ENTRY_BYTES) {
+                // Cloud Logging refuses the entry: it is lost, as it would be on Apigee X.
+                LOG.warning(name() + ": log entry of " + bytes + " bytes dropped (Cloud Logging's limit is "
+                        + MAX_ENTRY_BYTES + ")");
+                ctx.set(failed, Boolean.TRUE);
+                return;
+            }
             ctx.environment().messageLog().write(name, text, rendered);
             ctx.set(failed, Boolean.FALSE);
         } catch (RuntimeException e) {
@@ -50,5 +78,17 @@ final class MessageLoggingPolicy extends BasePolicy {
             throw new PolicyFault("steps.messagelogging.StepDefinitionExecutionFailed", 500,
                     "Execution of " + name() + " failed: " + e.getClass().getSimpleName(), e);
         }
+    }
+
+    private static long entryBytes(String name, String text, Map<String, String> labels) {
+        long n = utf8(name) + utf8(text);
+        for (Map.Entry<String, String> l : labels.entrySet()) {
+            n += utf8(l.getKey()) + utf8(l.getValue());
+        }
+        return n;
+    }
+
+    private static long utf8(String s) {
+        return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 }

@@ -55,6 +55,26 @@ class MessageLoggingTest {
     }
 
     @Test
+    void anEntryOverCloudLoggingsLimitIsDroppedAsCloudLoggingWould() {
+        List<String> written = new java.util.ArrayList<>();
+        env.messageLog = (name, message, labels) -> written.add(message);
+        Policy ml = Policies.create(ML);
+        // 256 KiB in all: log name, message and labels; the message template adds its own 30 bytes.
+        String fits = "x".repeat(256 * 1024 - 200);
+        TestContext ok = new TestContext(env).with("organization.name", "local").with("apiproxy.name", "p")
+                .with("message.status.code", fits);
+        ml.execute(ok);
+        assertThat(written).hasSize(1);
+        assertThat(ok.get("messagelogging.ML-CloudLogging.failed")).isEqualTo(false);
+
+        TestContext big = new TestContext(env).with("organization.name", "local").with("apiproxy.name", "p")
+                .with("message.status.code", "x".repeat(256 * 1024));
+        ml.execute(big);
+        assertThat(written).as("not written").hasSize(1);
+        assertThat(big.get("messagelogging.ML-CloudLogging.failed")).isEqualTo(true);
+    }
+
+    @Test
     void aFailureSetsFailedAndNeverFailsTheFlowWithContinueOnError() {
         env.messageLog = (name, message, labels) -> {
             throw new IllegalStateException("disk full");

@@ -98,6 +98,7 @@ public final class AuthorizationServer extends Handler.Abstract {
     private final Map<String, AccessToken> accessTokens = new ConcurrentHashMap<>();
     private final Map<String, RefreshToken> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, Instant> usedAssertions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger jwksRequests = new java.util.concurrent.atomic.AtomicInteger();
     private final Grants grants = this::findAccessToken;
     private volatile IdTokenMutator idTokenMutator;
 
@@ -134,6 +135,11 @@ public final class AuthorizationServer extends Handler.Abstract {
         return keys.publicJwks();
     }
 
+    /** How many times the JWKS endpoint was asked for the keys (a client that caches them asks once per rotation). */
+    public int jwksRequests() {
+        return jwksRequests.get();
+    }
+
     /** The issuer identifier (the bank's base URL). */
     public String issuer() {
         return config.issuer();
@@ -149,7 +155,10 @@ public final class AuthorizationServer extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         switch (path) {
             case DISCOVERY_PATH -> jsonEndpoint(request, response, callback, HttpMethod.GET, this::discovery);
-            case JWKS_PATH -> jsonEndpoint(request, response, callback, HttpMethod.GET, r -> jwksBody());
+            case JWKS_PATH -> jsonEndpoint(request, response, callback, HttpMethod.GET, r -> {
+                jwksRequests.incrementAndGet();
+                return jwksBody();
+            });
             case PAR_PATH -> jsonEndpoint(request, response, callback, HttpMethod.POST, this::par);
             case TOKEN_PATH -> jsonEndpoint(request, response, callback, HttpMethod.POST, this::token);
             case AUTHORIZE_PATH -> authorize(request, response, callback);

@@ -21,14 +21,15 @@ import java.util.concurrent.ConcurrentMap;
  * "JWKS fetched by URL is cached 300 s"]. Failures are not cached. Thread-safe; concurrent misses for one URL
  * fetch once.
  *
- * <p>TLS: the fetch goes through {@code Environment.http()} with Enforce on (certificate chain and host name
- * checked). The SPI has no per-host truststore setting for JWKS, so the trust is the JVM default unless the
- * system property {@value #TRUSTSTORE_PROPERTY} names a truststore (or {@code ref://} reference) of the
- * environment — the local hub sets it to the test CA's truststore of the sandbox banks.
+ * <p>TLS: the fetch goes through {@code Environment.http()} with Enforce on (certificate chain and host name checked)
+ * and the JVM's default trust only, never a truststore of the environment and never a client certificate: VerifyJWT's
+ * {@code <JWKS uri|uriRef>} has no SSLInfo, truststore or key store setting (VerifyJWT policy reference,
+ * https://cloud.google.com/apigee/docs/api-platform/reference/policies/verify-jwt-policy), so Apigee X fetches it with
+ * its own public trust. A JWKS behind a private CA or mutual TLS must be fetched by the bundle itself (a
+ * ServiceCallout with SSLInfo) and given to VerifyJWT with {@code <JWKS ref>}.
  */
 final class JwksCache {
     static final Duration TTL = Duration.ofSeconds(300);
-    static final String TRUSTSTORE_PROPERTY = "psd2.runtime.jwks.truststore";
     private static final Duration CONNECT = Duration.ofSeconds(3);
     private static final Duration IO = Duration.ofSeconds(10);
 
@@ -85,11 +86,8 @@ final class JwksCache {
         fetches.merge(env.name() + " " + url, 1, Integer::sum);
         Headers headers = Headers.create();
         headers.set("Accept", "application/json");
-        SslInfo ssl = null;
-        if ("https".equalsIgnoreCase(uri.getScheme())) {
-            String trust = System.getProperty(TRUSTSTORE_PROPERTY);
-            ssl = new SslInfo(true, true, false, null, null, trust == null || trust.isBlank() ? null : trust, List.of());
-        }
+        SslInfo ssl = "https".equalsIgnoreCase(uri.getScheme())
+                ? new SslInfo(true, true, false, null, null, null, List.of()) : null;
         HttpResponseData r;
         try {
             r = env.http().send(new HttpRequestData("GET", uri, headers, new byte[0]), ssl, CONNECT, IO);

@@ -26,7 +26,7 @@ import java.util.Optional;
  * ServiceCallout [semantics §0, §4.8]. Supported: {@code <Request variable clearPayload>} with
  * {@code <IgnoreUnresolvedVariables>} and the AssignMessage operations (through the runtime's MessageOps),
  * {@code <Response>}, {@code <Timeout>}, {@code <HTTPTargetConnection>} with {@code <URL>} (a message template),
- * {@code <SSLInfo>}, {@code <Properties>} (success.codes, connect.timeout.millis, io.timeout.millis) and
+ * {@code <SSLInfo>}, {@code <Properties>} (success.codes only) and
  * {@code <Authentication>} with {@code <GoogleAccessToken><Scopes><Scope>} (+ optional
  * {@code <LifetimeInSeconds>}) and optional {@code <HeaderName>}. Anything else (LoadBalancer,
  * LocalTargetConnection, GoogleIDToken, other properties) is a start-up error: the local runtime does not
@@ -40,8 +40,11 @@ import java.util.Optional;
  *
  * <p>Choices on UNCONFIRMED points:
  * <ul>
- * <li>{@code <Timeout>} absent: the io timeout is io.timeout.millis (default 55000 ms, the TargetEndpoint
- *     default; Edge's ServiceCallout default is also 55000 [memory]). When both are set, the smaller wins.</li>
+ * <li>Timeouts: the ServiceCallout reference documents {@code <Timeout>} (milliseconds, a child of ServiceCallout;
+ *     https://cloud.google.com/apigee/docs/api-platform/reference/policies/service-callout-policy). The endpoint
+ *     properties io.timeout.millis and connect.timeout.millis are documented for a TargetEndpoint's
+ *     HTTPTargetConnection on Apigee X, for a ServiceCallout only on Apigee Edge: refused here, so that a bundle
+ *     uses what the X docs give. {@code <Timeout>} absent: 55000 ms (the I/O default); connect timeout 3000 ms.</li>
  * <li>{@code <Response>} absent: fire-and-forget [community] — the call is made, its outcome (status, I/O
  *     error) raises no fault and nothing is stored.</li>
  * <li>The response variable is populated on an error status [memory]: done, then ExecutionFailed.</li>
@@ -111,9 +114,6 @@ final class ServiceCalloutPolicy extends BasePolicy {
         this.ssl = conn.child("SSLInfo").map(SslInfo::parse).orElse(null);
 
         SuccessCodes codes = SuccessCodes.DEFAULT;
-        long connectMs = DEFAULT_CONNECT_MS;
-        long ioMs = DEFAULT_IO_MS;
-        boolean ioSet = false;
         Optional<PolicyXml> props = conn.child("Properties");
         if (props.isPresent()) {
             List<String> seen = new ArrayList<>();
@@ -125,21 +125,16 @@ final class ServiceCalloutPolicy extends BasePolicy {
                 seen.add(name);
                 switch (name) {
                     case "success.codes" -> codes = SuccessCodes.parse(p, p.text());
-                    case "connect.timeout.millis" -> connectMs = positive(p);
-                    case "io.timeout.millis" -> {
-                        ioMs = positive(p);
-                        ioSet = true;
-                    }
+                    case "connect.timeout.millis", "io.timeout.millis" -> throw p.error("property '" + name
+                            + "' is not documented for an Apigee X ServiceCallout: use <Timeout> (milliseconds)");
                     default -> throw p.error("property '" + name + "' is not supported by the local runtime's "
-                            + "ServiceCallout (supported: success.codes, connect.timeout.millis, io.timeout.millis)");
+                            + "ServiceCallout (supported: success.codes; timeouts go in <Timeout>)");
                 }
             }
         }
         this.successCodes = codes;
-        this.connectTimeout = Duration.ofMillis(connectMs);
-        // <Timeout> alone, io.timeout.millis alone, or the smaller of the two; neither: 55000 ms.
-        long effectiveIo = timeout.isPresent() ? (ioSet ? Math.min(timeout.get(), ioMs) : timeout.get()) : ioMs;
-        this.ioTimeout = Duration.ofMillis(effectiveIo);
+        this.connectTimeout = Duration.ofMillis(DEFAULT_CONNECT_MS);
+        this.ioTimeout = Duration.ofMillis(timeout.orElse(DEFAULT_IO_MS));
 
         List<String> sc = null;
         String header = "Authorization";
@@ -175,12 +170,9 @@ final class ServiceCalloutPolicy extends BasePolicy {
         return t.equals("true");
     }
 
-    private static long positive(PolicyXml p) {
-        long v = Xml.nonNegative(p, p.text());
-        if (v == 0) {
-            throw p.error(p.attribute("name") + " must be positive");
-        }
-        return v;
+    @Override
+    public boolean usesGoogleAuthentication() {
+        return scopes != null;
     }
 
     Duration ioTimeout() {

@@ -23,11 +23,16 @@ import java.util.Optional;
  * Fault variables: {@code fault.name} (by the engine) and {@code oauthV2.{policy}.failed} [doc: "oauthV2.
  * policy_name.failed"; semantics §1.6].
  *
- * <p>On success: {@code verifyapikey.{policy}.client_id}, {@code .app.id}, {@code .app.name},
- * {@code .developer.app.id}, {@code .developer.app.name}, {@code .app.{attribute}} for each app attribute,
- * {@code .developer.email}, {@code .developer.id}, {@code .apiproduct.name} (the first covering product),
- * {@code .status} ("approved") — and the analytics variables Apigee sets alongside
- * ({@code client_id}, {@code developer.app.name}, {@code developer.id}, {@code apiproduct.name}).
+ * <p>On success, exactly the names of the policy's flow-variable table (VerifyAPIKey policy reference, "Flow
+ * variables", https://cloud.google.com/apigee/docs/api-platform/reference/policies/verify-api-key-policy), prefix
+ * {@code verifyapikey.{policy}.}: {@code client_id}, {@code developer.app.id} ("The ID of the developer app making the
+ * request"), {@code developer.app.name}, {@code developer.id}, {@code apiproduct.name} (the first covering product);
+ * app variables {@code app.id}, {@code app.name}, {@code app.status}, {@code app.apiproducts}; developer variables
+ * {@code developer.email}. Each custom attribute of the app is {@code verifyapikey.{policy}.{attribute}}, the form
+ * Google's own bundles read (apigee/devrel, references/recaptcha-enterprise/sf-recaptcha-enterprise-v1,
+ * AM-GetRecaptchaAttributesFromApp.xml:17 reads the app attribute SITE_KEY as
+ * {@code verifyapikey.VAK-VerifyAPIKey.SITE_KEY}); no {@code .app.{attribute}} form is set. The analytics variables
+ * Apigee sets alongside: {@code client_id}, {@code developer.app.name}, {@code developer.id}, {@code apiproduct.name}.
  *
  * <p>What the SPI lacks, and the choice made: {@link App} lists product <em>names</em> only (no proxies,
  * resource paths, environments or operations per product), so any product of the app counts as covering
@@ -75,17 +80,18 @@ final class VerifyApiKeyPolicy extends BasePolicy {
         }
         String product = app.apiProducts().get(0);
         ctx.set(prefix + "client_id", key);
-        ctx.set(prefix + "app.id", app.appId());
-        ctx.set(prefix + "app.name", app.appName());
         ctx.set(prefix + "developer.app.id", app.appId());
         ctx.set(prefix + "developer.app.name", app.appName());
-        ctx.set(prefix + "developer.email", app.developerEmail());
         ctx.set(prefix + "developer.id", app.developerId());
+        ctx.set(prefix + "developer.email", app.developerEmail());
         ctx.set(prefix + "apiproduct.name", product);
-        ctx.set(prefix + "status", "approved");
+        ctx.set(prefix + "app.id", app.appId());
+        ctx.set(prefix + "app.name", app.appName());
+        ctx.set(prefix + "app.status", "approved");
+        ctx.set(prefix + "app.apiproducts", String.join(",", app.apiProducts()));
         if (app.attributes() != null) {
             for (Map.Entry<String, String> a : app.attributes().entrySet()) {
-                ctx.set(prefix + "app." + a.getKey(), a.getValue());
+                ctx.set(prefix + a.getKey(), a.getValue());
             }
         }
         // Analytics variables populated by a successful verification.

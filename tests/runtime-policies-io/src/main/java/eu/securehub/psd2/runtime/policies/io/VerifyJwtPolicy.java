@@ -73,7 +73,7 @@ import java.util.Set;
  * <li>{@code <IgnoreUnresolvedVariables>true}: an unresolved expected value (Issuer/Audience/Subject/claim ref)
  *     is treated as empty, so its check fails (never skipped: skipping would accept any token); false: an
  *     unresolved variable is {@code FailedToResolveVariable} (observed live for an unresolvable Source).</li>
- * <li>JWKS by URL: fetched with Environment.http() (see {@link JwksCache} for the truststore), cached 300 s;
+ * <li>JWKS by URL: fetched with Environment.http() and the JVM's default trust only (see {@link JwksCache}), cached 300 s;
  *     a fetch failure is {@code UnknownException}, an unparsable JWKS {@code InvalidJsonFormat}. JWKS needs a
  *     kid in the token ({@code KeyIdMissing}); an unknown kid is {@code NoMatchingPublicKey}; a key of the wrong
  *     type for the alg is {@code WrongKeyType}.</li>
@@ -130,6 +130,13 @@ final class VerifyJwtPolicy extends BasePolicy {
         }
         if (algs.isEmpty()) {
             throw alg.error("<Algorithm> is empty");
+        }
+        // A comma list is accepted by Apigee (its error table: AlgorithmInTokenNotPresentInConfiguration "occurs when
+        // the verification policy has multiple algorithms"), but no page read confirms that algorithms needing
+        // different key types (RSA for RS*/PS*, an EC key for ES*) may be combined: refused, one policy per family.
+        if (algs.stream().map(a -> a.substring(0, 2).equals("ES")).distinct().count() > 1) {
+            throw alg.error("<Algorithm> " + alg.text() + " mixes RSA (RS*, PS*) and EC (ES*) algorithms, which the "
+                    + "VerifyJWT reference does not confirm: use one VerifyJWT policy per key type");
         }
         this.algorithms = List.copyOf(algs);
         xml.child("Type").ifPresent(t -> {

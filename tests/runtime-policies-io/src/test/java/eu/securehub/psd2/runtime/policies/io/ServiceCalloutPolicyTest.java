@@ -58,12 +58,11 @@ class ServiceCalloutPolicyTest {
     static final String STANDARD = """
             <Request variable="calloutRequest" clearPayload="false"/>
             <Response>calloutResponse</Response>
+            <Timeout>1000</Timeout>
             <HTTPTargetConnection>
               <URL>{base}/{where}</URL>
               <Properties>
                 <Property name="success.codes">2xx</Property>
-                <Property name="connect.timeout.millis">1000</Property>
-                <Property name="io.timeout.millis">1000</Property>
               </Properties>
             </HTTPTargetConnection>""";
 
@@ -117,9 +116,20 @@ class ServiceCalloutPolicyTest {
         TestContext slow = ctx("slow");
         PolicyFault f = fault(policy(STANDARD), slow, "steps.servicecallout.ExecutionFailed", 500);
         assertThat(f.faultString()).contains("timeout");
-        // <Timeout> below io.timeout.millis wins.
-        ServiceCalloutPolicy p = (ServiceCalloutPolicy) policy(STANDARD.replace("<Response>", "<Timeout>200</Timeout><Response>"));
+        ServiceCalloutPolicy p = (ServiceCalloutPolicy) policy(STANDARD.replace("<Timeout>1000<", "<Timeout>200<"));
         assertThat(p.ioTimeout().toMillis()).isEqualTo(200);
+        ServiceCalloutPolicy dflt = (ServiceCalloutPolicy) policy(STANDARD.replace("<Timeout>1000</Timeout>", ""));
+        assertThat(dflt.ioTimeout().toMillis()).as("the I/O default").isEqualTo(55000);
+    }
+
+    @Test
+    void endpointTimeoutPropertiesAreRefusedInAServiceCallout() {
+        // The X ServiceCallout reference documents <Timeout>; io/connect.timeout.millis are TargetEndpoint properties.
+        for (String property : List.of("io.timeout.millis", "connect.timeout.millis")) {
+            String xml = STANDARD.replace("<Property name=\"success.codes\">2xx</Property>",
+                    "<Property name=\"" + property + "\">1000</Property>");
+            assertThatThrownBy(() -> policy(xml)).hasMessageContaining(property).hasMessageContaining("<Timeout>");
+        }
     }
 
     @Test
@@ -212,10 +222,10 @@ class ServiceCalloutPolicyTest {
                 .hasMessageContaining("HTTPTargetConnection");
         assertThatThrownBy(() -> policy("<HTTPTargetConnection/>")).isInstanceOf(ConfigError.class)
                 .hasMessageContaining("URL");
-        assertThatThrownBy(() -> policy(STANDARD.replace("connect.timeout.millis", "keepalive.timeout.millis")))
+        assertThatThrownBy(() -> policy(STANDARD.replace("name=\"success.codes\">2xx", "name=\"keepalive.timeout.millis\">60000")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("keepalive");
         assertThatThrownBy(() -> policy(STANDARD.replace(">2xx<", ">ok<"))).isInstanceOf(ConfigError.class);
-        assertThatThrownBy(() -> policy(STANDARD.replace("<Response>", "<Timeout>soon</Timeout><Response>")))
+        assertThatThrownBy(() -> policy(STANDARD.replace("<Timeout>1000<", "<Timeout>soon<")))
                 .isInstanceOf(ConfigError.class);
         assertThatThrownBy(() -> policy(STANDARD.replace("<URL>{base}/{where}</URL>", "<URL>{noSuchFunction(base)}/x</URL>")))
                 .isInstanceOf(ConfigError.class);

@@ -32,12 +32,22 @@ class VerifyApiKeyPolicyTest {
                 .containsEntry("verifyapikey.VA-1.app.id", "app-1")
                 .containsEntry("verifyapikey.VA-1.app.name", "app-1-name")
                 .containsEntry("verifyapikey.VA-1.developer.app.name", "app-1-name")
-                .containsEntry("verifyapikey.VA-1.app.returnUrls", "https://crm")
+                .containsEntry("verifyapikey.VA-1.developer.app.id", "app-1")
+                .containsEntry("verifyapikey.VA-1.returnUrls", "https://crm")
+                .containsEntry("verifyapikey.VA-1.app.status", "approved")
                 .containsEntry("verifyapikey.VA-1.developer.email", "dev@example.eu")
                 .containsEntry("verifyapikey.VA-1.developer.id", "dev-1")
                 .containsEntry("verifyapikey.VA-1.apiproduct.name", "psd2-crm")
                 .containsEntry("apiproduct.name", "psd2-crm")
                 .containsEntry("client_id", "k1");
+        // Only the documented names: no .app.<attribute> form, no undocumented top-level status.
+        assertThat(c.vars).doesNotContainKeys("verifyapikey.VA-1.app.returnUrls", "verifyapikey.VA-1.status");
+        assertThat(c.vars.keySet().stream().filter(k -> k.startsWith("verifyapikey.VA-1.")))
+                .containsExactlyInAnyOrder("verifyapikey.VA-1.client_id", "verifyapikey.VA-1.developer.app.id",
+                        "verifyapikey.VA-1.developer.app.name", "verifyapikey.VA-1.developer.id",
+                        "verifyapikey.VA-1.developer.email", "verifyapikey.VA-1.apiproduct.name",
+                        "verifyapikey.VA-1.app.id", "verifyapikey.VA-1.app.name", "verifyapikey.VA-1.app.status",
+                        "verifyapikey.VA-1.app.apiproducts", "verifyapikey.VA-1.returnUrls");
     }
 
     @Test

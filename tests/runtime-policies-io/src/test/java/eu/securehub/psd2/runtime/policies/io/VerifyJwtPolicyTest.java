@@ -32,7 +32,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,14 +52,9 @@ class VerifyJwtPolicyTest {
         pki = TestPki.create(List.of("alpha"));
     }
 
-    @AfterEach
-    void clearProperty() {
-        System.clearProperty(JwksCache.TRUSTSTORE_PROPERTY);
-    }
-
     static final String POLICY = """
             <VerifyJWT name="VJ">
-              <Algorithm>PS256,ES256</Algorithm>
+              <Algorithm>PS256</Algorithm>
               <Source>private.id_token</Source>
               <PublicKey><JWKS ref="bank.jwks"/></PublicKey>
               <Issuer ref="bank.issuer"/>
@@ -116,9 +110,22 @@ class VerifyJwtPolicyTest {
     }
 
     @Test
-    void anEs256TokenFromTheListIsAccepted() throws Exception {
+    void anEs256TokenIsAcceptedByAnEs256Policy() throws Exception {
         TestContext c = ctx(sign(JWSAlgorithm.ES256, "ec-1", new ECDSASigner(ec), claims().build()));
-        assertThatCode(() -> policy(POLICY).execute(c)).doesNotThrowAnyException();
+        assertThatCode(() -> policy(POLICY.replace(">PS256<", ">ES256<")).execute(c)).doesNotThrowAnyException();
+        // The PS256 policy refuses it: one algorithm configured, another in the token.
+        fault(policy(POLICY), ctx(sign(JWSAlgorithm.ES256, "ec-1", new ECDSASigner(ec), claims().build())),
+                "steps.jwt.AlgorithmMismatch", 401);
+    }
+
+    @Test
+    void aListOfOneKeyTypeIsAcceptedButRsaAndEcAreNotMixed() throws Exception {
+        TestContext c = ctx(sign(JWSAlgorithm.RS256, "rsa-1", new RSASSASigner(rsa), claims().build()));
+        assertThatCode(() -> policy(POLICY.replace(">PS256<", ">PS256,RS256<")).execute(c)).doesNotThrowAnyException();
+        for (String mixed : List.of("PS256,ES256", "ES256,RS256", "ES256, PS512")) {
+            assertThatThrownBy(() -> policy(POLICY.replace(">PS256<", ">" + mixed + "<"))).as(mixed)
+                    .isInstanceOf(ConfigError.class).hasMessageContaining("one VerifyJWT policy per key type");
+        }
     }
 
     void refused(String token, String fault, Consumer<TestContext> change) {
@@ -165,22 +172,24 @@ class VerifyJwtPolicyTest {
 
     @Test
     void algNoneAndHmacWithThePublicKeyAreRefused() throws Exception {
-        refused(new PlainJWT(claims().build()).serialize(), "AlgorithmInTokenNotPresentInConfiguration");
+        Policy list = policy(POLICY.replace(">PS256<", ">PS256,RS256<"));
+        fault(list, ctx(new PlainJWT(claims().build()).serialize()),
+                "steps.jwt.AlgorithmInTokenNotPresentInConfiguration", 401);
+        refused(new PlainJWT(claims().build()).serialize(), "AlgorithmMismatch");
         // HS256 "signed" with the bank's public key bytes as the secret: alg not in the configured list.
         byte[] pub = rsa.toRSAPublicKey().getEncoded();
         byte[] secret = java.util.Arrays.copyOf(pub, Math.max(pub.length, 32));
-        refused(sign(JWSAlgorithm.HS256, "rsa-1", new MACSigner(secret), claims().build()),
-                "AlgorithmInTokenNotPresentInConfiguration");
-        Policy single = policy(POLICY.replace("PS256,ES256", "PS256"));
-        fault(single, ctx(sign(JWSAlgorithm.HS256, "rsa-1", new MACSigner(secret), claims().build())),
-                "steps.jwt.AlgorithmMismatch", 401);
+        fault(list, ctx(sign(JWSAlgorithm.HS256, "rsa-1", new MACSigner(secret), claims().build())),
+                "steps.jwt.AlgorithmInTokenNotPresentInConfiguration", 401);
+        refused(sign(JWSAlgorithm.HS256, "rsa-1", new MACSigner(secret), claims().build()), "AlgorithmMismatch");
     }
 
     @Test
     void unknownOrMissingKidIsRefused() throws Exception {
         refused(sign(JWSAlgorithm.PS256, "rsa-9", new RSASSASigner(rsa), claims().build()), "NoMatchingPublicKey");
         refused(sign(JWSAlgorithm.PS256, null, new RSASSASigner(rsa), claims().build()), "KeyIdMissing");
-        refused(sign(JWSAlgorithm.ES256, "rsa-1", new ECDSASigner(ec), claims().build()), "WrongKeyType");
+        Policy es = policy(POLICY.replace(">PS256<", ">ES256<"));
+        fault(es, ctx(sign(JWSAlgorithm.ES256, "rsa-1", new ECDSASigner(ec), claims().build())), "steps.jwt.WrongKeyType", 401);
     }
 
     @Test
@@ -215,12 +224,12 @@ class VerifyJwtPolicyTest {
 
         var cred = pki.bankServer("alpha");
         String certPem = cred.certificatePem();
-        Policy cert = policy("""
-                <VerifyJWT name="VC"><Algorithm>ES256,PS256,RS256</Algorithm><Source>tok</Source>
-                <PublicKey><Certificate ref="cert"/></PublicKey></VerifyJWT>""");
         java.security.PrivateKey key = cred.key();
         JWSSigner signer = key instanceof java.security.interfaces.ECPrivateKey e ? new ECDSASigner(e) : new RSASSASigner(key);
         JWSAlgorithm alg = key instanceof java.security.interfaces.ECPrivateKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        Policy cert = policy("""
+                <VerifyJWT name="VC"><Algorithm>@ALG@</Algorithm><Source>tok</Source>
+                <PublicKey><Certificate ref="cert"/></PublicKey></VerifyJWT>""".replace("@ALG@", alg.getName()));
         TestContext c2 = new TestContext(env).with("cert", certPem).with("tok", sign(alg, null, signer, claims().build()));
         cert.execute(c2);
         assertThat(c2.vars).containsEntry("jwt.VC.valid", true);
@@ -238,13 +247,15 @@ class VerifyJwtPolicyTest {
     }
 
     @Test
-    void jwksIsFetchedOverHttpsWithTheConfiguredTruststoreAndCached300s() throws Exception {
+    void jwksByUrlIsFetchedWithTheJvmsDefaultTrustOnlyAndCached300s() throws Exception {
         AtomicInteger hits = new AtomicInteger();
         String jwks = new JWKSet(List.of(rsa.toPublicJWK())).toString();
         try (TlsServer server = TlsServer.https(pki.bankServer("alpha"), x -> {
             hits.incrementAndGet();
             TlsServer.respond(x, 200, "application/json", jwks);
         })) {
+            // The environment trusts the bank's test CA, but VerifyJWT's <JWKS uriRef> has no truststore setting:
+            // Apigee fetches it with its public trust, so a JWKS behind a private CA is never trusted.
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("bank-ca", pki.bankCa("alpha"));
@@ -252,19 +263,30 @@ class VerifyJwtPolicyTest {
             Policy p = policy(POLICY.replace("<JWKS ref=\"bank.jwks\"/>", "<JWKS uriRef=\"bank.jwks_uri\"/>"));
             String url = server.url("https", "/jwks");
             String token = ps256(claims().build());
+            fault(p, ctx(token).with("bank.jwks_uri", url), "steps.jwt.UnknownException", 401);
+            assertThat(env.sentSsl).last().satisfies(s -> {
+                assertThat(s.enforce()).isTrue();
+                assertThat(s.trustStore()).as("no truststore: the JVM's default trust").isNull();
+                assertThat(s.keyStore()).as("no client certificate").isNull();
+            });
+            assertThat(hits.get()).as("the handshake failed before any request").isZero();
+        }
+    }
 
-            // The JVM does not trust the bank's test CA: without the truststore the fetch fails.
-            TestContext untrusted = ctx(token).with("bank.jwks_uri", url);
-            fault(p, untrusted, "steps.jwt.UnknownException", 401);
-
-            System.setProperty(JwksCache.TRUSTSTORE_PROPERTY, "ref://bank-truststore");
+    @Test
+    void jwksByUrlIsCached300s() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        String jwks = new JWKSet(List.of(rsa.toPublicJWK())).toString();
+        try (TlsServer server = TlsServer.http(x -> {
+            hits.incrementAndGet();
+            TlsServer.respond(x, 200, "application/json", jwks);
+        })) {
+            Policy p = policy(POLICY.replace("<JWKS ref=\"bank.jwks\"/>", "<JWKS uriRef=\"bank.jwks_uri\"/>"));
+            String url = server.url("http", "/jwks");
+            String token = ps256(claims().build());
             p.execute(ctx(token).with("bank.jwks_uri", url));
             p.execute(ctx(token).with("bank.jwks_uri", url));
             assertThat(hits.get()).isEqualTo(1);
-            assertThat(env.sentSsl).last().satisfies(s -> {
-                assertThat(s.enforce()).isTrue();
-                assertThat(s.trustStore()).isEqualTo("ref://bank-truststore");
-            });
             env.clock.advance(Duration.ofSeconds(299));
             p.execute(ctx(token).with("bank.jwks_uri", url));
             assertThat(hits.get()).isEqualTo(1);
@@ -276,7 +298,7 @@ class VerifyJwtPolicyTest {
 
     @Test
     void configurationIsStrict() {
-        assertThatThrownBy(() -> policy(POLICY.replace("PS256,ES256", "HS256")))
+        assertThatThrownBy(() -> policy(POLICY.replace(">PS256<", ">HS256<")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("SecretKey");
         assertThatThrownBy(() -> policy(POLICY.replace("name=\"nonce\"", "name=\"iss\"")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("InvalidNameForAdditionalClaim");
