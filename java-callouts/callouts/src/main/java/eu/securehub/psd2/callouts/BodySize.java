@@ -22,29 +22,10 @@ public final class BodySize extends Callout {
     @Override
     protected void run(MessageContext ctx) throws CalloutException {
         long max = requiredLong(ctx, "max-bytes", 0, Integer.MAX_VALUE);
-        long bytes = utf8Length(rawProperty(ctx, "source"), max);
+        long bytes = Utf8.length(rawProperty(ctx, "source"), max);
         ctx.setVariable(var("bytes"), Long.toString(bytes));
         if (bytes > max) {
             throw new CalloutException("payload_too_large", "the request body is larger than " + max + " bytes");
         }
-    }
-
-    /** The UTF-8 length of {@code s}, counted no further than one byte past {@code stopAfter}. */
-    static long utf8Length(String s, long stopAfter) {
-        long n = 0;
-        for (int i = 0; i < s.length() && n <= stopAfter; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 }

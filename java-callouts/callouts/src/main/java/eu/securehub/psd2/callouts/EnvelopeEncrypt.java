@@ -55,17 +55,17 @@ public final class EnvelopeEncrypt extends KeyedCallout {
      * a character) that leaves room for the marker {@code …[truncated; bytes=<whole size>]}, then the marker.
      */
     static String cap(String text, int maxBytes) {
-        long whole = utf8Length(text, text.length());
+        long whole = Utf8.length(text, Long.MAX_VALUE - 4);
         if (whole <= maxBytes) {
             return text;
         }
         String marker = TRUNCATED + whole + "]";
-        long room = maxBytes - utf8Length(marker, marker.length());
+        long room = maxBytes - Utf8.length(marker, Long.MAX_VALUE - 4);
         int end = 0;
         long used = 0;
         while (end < text.length()) {
             int cp = text.codePointAt(end);
-            int bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            int bytes = Utf8.bytes(cp);
             if (used + bytes > room) {
                 break;
             }
@@ -73,23 +73,5 @@ public final class EnvelopeEncrypt extends KeyedCallout {
             end += Character.charCount(cp);
         }
         return text.substring(0, end) + marker;
-    }
-
-    private static long utf8Length(String s, int end) {
-        long n = 0;
-        for (int i = 0; i < end; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 }

@@ -41,7 +41,7 @@ class BodySizeTest {
     @Test
     void bytesAreUtf8Bytes() {
         String text = "é€😀a";
-        assertThat(BodySize.utf8Length(text, 100)).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(Utf8.length(text, 100)).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
         assertThat(run("€€", 5).string("body.error_code")).as("6 bytes, though 2 characters").isEqualTo("payload_too_large");
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every CRM endpoint fed malformed JSON, wrong types, unknown members, oversized bodies (disabled: a defect), missing
+ * Every CRM endpoint fed malformed JSON, wrong types, unknown members, oversized bodies, missing
  * and invalid headers
  * and bad path and query parameters: each is answered 400 (413 for a body over the limit, 415 or 400 for a body that
  * is not JSON) as application/problem+json with a stable type, the X-Request-ID echoed (or, when the one sent is not
