@@ -135,7 +135,7 @@ public final class Problem extends Callout {
         faults("budget_exhausted", "QuotaViolation");
         faults("rate_limited", "SpikeArrestViolation");
         // Target faults, by the names of Apigee X's runtime error catalog (messaging.adaptors.http.flow.*,
-        // https://cloud.google.com/apigee/docs/api-platform/reference/runtime-error-catalog): a failed TLS handshake
+        // https://cloud.google.com/apigee/docs/api-platform/errorcatalog/mp-runtime-errorcatalog): a failed TLS handshake
         // is SslHandshakeFailed (503), a refused or timed-out connection ServiceUnavailable (503), no healthy
         // target server NoActiveTargets (503), a read timeout GatewayTimeout (504, reason TARGET_READ_TIMEOUT), a
         // status outside success.codes ErrorResponseCode.

@@ -129,7 +129,9 @@ final class TargetCaller {
             // Apigee X's documented body adds "reason":"TARGET_READ_TIMEOUT"; the errorcode and status are the same.
             throw new PolicyFault("messaging.adaptors.http.flow.GatewayTimeout", 504, "Gateway Timeout", e);
         } catch (SSLException e) {
-            // UNCONFIRMED errorcode for a failed backend TLS handshake; 503 as for other connection failures.
+            // Runtime error catalog (https://cloud.google.com/apigee/docs/api-platform/errorcatalog/mp-runtime-errorcatalog):
+            // a failed TLS handshake with the target is messaging.adaptors.http.flow.SslHandshakeFailed, 503,
+            // faultstring "SSL Handshake failed <exception>".
             throw new PolicyFault("messaging.adaptors.http.flow.SslHandshakeFailed", 503, "SSL Handshake failed " + e.getMessage(), e);
         } catch (ConnectException e) {
             throw new PolicyFault("messaging.adaptors.http.flow.ServiceUnavailable", 503, "Service Unavailable", e);
