@@ -78,6 +78,7 @@ public final class LocalHub implements AutoCloseable {
         private TestPki.Variant qwacVariant;
         private final Map<String, java.time.Duration> accessTokenLifetimes = new LinkedHashMap<>();
         private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
+        private int nodes = 1;
 
         private Options() {
         }
@@ -99,6 +100,7 @@ public final class LocalHub implements AutoCloseable {
             o.qwacVariant = qwacVariant;
             o.accessTokenLifetimes.putAll(accessTokenLifetimes);
             o.bankServerCredentials.putAll(bankServerCredentials);
+            o.nodes = nodes;
             return o;
         }
 
@@ -219,6 +221,21 @@ public final class LocalHub implements AutoCloseable {
          * The lifetime of the access tokens the bank's authorisation server issues (default: the sandbox bank's,
          * 300 s), e.g. a few seconds to make the hub refresh.
          */
+        /**
+         * The runtime runs this many message processors (1 to 8, default 1): the same bundles, shared stores (KVM,
+         * Quota, cache), and each node its own KVM read cache, as on Apigee X where a node keeps what it read for the
+         * policy's ExpiryTimeInSecs. Requests go to the nodes in turn, or to the one {@link LocalRuntime#NODE_HEADER}
+         * names.
+         */
+        public Options nodes(int count) {
+            if (count < 1 || count > 8) {
+                throw new IllegalArgumentException("nodes must be 1 to 8, not " + count);
+            }
+            Options o = copy();
+            o.nodes = count;
+            return o;
+        }
+
         public Options accessTokenLifetime(String bankId, java.time.Duration lifetime) {
             requireBank(bankId);
             Objects.requireNonNull(lifetime, "lifetime");
@@ -398,7 +415,11 @@ public final class LocalHub implements AutoCloseable {
             Map<String, Integer> targetPorts = new LinkedHashMap<>();
             b.banks.forEach((id, bank) -> targetPorts.put("bank-" + id, bank.port()));
             RetargetedEnvironment runtimeEnv = new RetargetedEnvironment(b.environment, targetPorts);
-            b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort));
+            List<eu.securehub.psd2.runtime.spi.Environment> otherNodes = new ArrayList<>();
+            for (int i = 1; i < options.nodes; i++) {
+                otherNodes.add(new RetargetedEnvironment(b.environment, targetPorts, b.environment.kvmStore().node()));
+            }
+            b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort).withOtherNodes(otherNodes));
             b.running.add(b.runtime);
             for (Path sf : sharedFlows) {
                 b.runtime.deploySharedFlow(sf, SERVICE_ACCOUNT);

@@ -21,7 +21,8 @@ import java.util.Optional;
  * An environment exactly as loaded from the repo's config, except that some TargetServers listen on another port
  * (the sandbox banks on free ports in tests). The config's TargetServers name the fixed ports of the local run
  * (targetservers/local: 8443, 8444) and LocalEnvironment has no option to move them, so the hub moves them here;
- * host, isEnabled and SSLInfo stay those of the config.
+ * host, isEnabled and SSLInfo stay those of the config. For a further message processor of the local hub it also has
+ * that node's own view of the KVMs (the shared store, its own read cache).
  */
 final class RetargetedEnvironment implements Environment {
 
@@ -31,10 +32,17 @@ final class RetargetedEnvironment implements Environment {
 
     private final Environment delegate;
     private final Map<String, Integer> ports;
+    private final KeyValueMaps kvms;
 
     /** @param ports TargetServer name → the port it really listens on (entries equal to the config are no-ops) */
     RetargetedEnvironment(Environment delegate, Map<String, Integer> ports) {
+        this(delegate, ports, null);
+    }
+
+    /** @param kvms a node's own view of the environment's KVMs (null: the delegate's) */
+    RetargetedEnvironment(Environment delegate, Map<String, Integer> ports, KeyValueMaps kvms) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.kvms = kvms;
         this.ports = Map.copyOf(ports);
         for (String name : this.ports.keySet()) {
             if (delegate.targetServer(name).isEmpty()) {
@@ -66,7 +74,7 @@ final class RetargetedEnvironment implements Environment {
 
     @Override
     public KeyValueMaps kvms() {
-        return delegate.kvms();
+        return kvms != null ? kvms : delegate.kvms();
     }
 
     @Override

@@ -59,6 +59,9 @@ public final class LocalRuntime implements AutoCloseable {
 
     private final RuntimeOptions options;
     private final ProxyEngine engine;
+    /** Every message processor: {@link #engine} first, then one per {@link RuntimeOptions#otherNodes()}. */
+    private final List<ProxyEngine> nodes;
+    private final java.util.concurrent.atomic.AtomicInteger nextNode = new java.util.concurrent.atomic.AtomicInteger();
     private final BundleLoader loader;
     private final Map<String, PolicyFactory> factories;
     private final Server server;
@@ -72,6 +75,9 @@ public final class LocalRuntime implements AutoCloseable {
     private LocalRuntime(RuntimeOptions options) {
         this.options = options;
         this.engine = new ProxyEngine(options.environment());
+        List<ProxyEngine> all = new java.util.ArrayList<>(List.of(engine));
+        options.otherNodes().forEach(n -> all.add(new ProxyEngine(n)));
+        this.nodes = List.copyOf(all);
         this.factories = factories(engine, options);
         this.loader = new BundleLoader(factories);
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
@@ -139,7 +145,7 @@ public final class LocalRuntime implements AutoCloseable {
     public Bundle deployProxy(Path bundle, String serviceAccount) {
         Bundle b = loader.loadProxy(bundle);
         requireServiceAccount(b, serviceAccount);
-        engine.deployProxy(b);
+        nodes.forEach(n -> n.deployProxy(b));
         return b;
     }
 
@@ -152,7 +158,7 @@ public final class LocalRuntime implements AutoCloseable {
     public Bundle deploySharedFlow(Path bundle, String serviceAccount) {
         Bundle b = loader.loadSharedFlow(bundle);
         requireServiceAccount(b, serviceAccount);
-        engine.deploySharedFlow(b);
+        nodes.forEach(n -> n.deploySharedFlow(b));
         return b;
     }
 
@@ -220,10 +226,32 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * A request's message processor: the one {@value #NODE_HEADER} names (0 = the first; a test's way to make two
+     * requests meet different nodes, the header is not passed on), else the next in turn, as a load balancer in front of
+     * several message processors would send them.
+     */
+    private ProxyEngine node(Request request) {
+        String pinned = request.getHeaders().get(NODE_HEADER);
+        if (pinned != null && pinned.matches("[0-9]{1,2}") && Integer.parseInt(pinned) < nodes.size()) {
+            return nodes.get(Integer.parseInt(pinned));
+        }
+        return nodes.get(Math.floorMod(nextNode.getAndIncrement(), nodes.size()));
+    }
+
+    /** The local runtime's own request header that pins a request to one message processor (never reaches a proxy). */
+    public static final String NODE_HEADER = "X-Local-Runtime-Node";
+
+    /** How many message processors this runtime runs. */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
     /** The HTTP front end: base-path routing, the exchange, the response, then the PostClientFlow. */
     private final class Front extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            ProxyEngine engine = node(request);
             String path = request.getHttpURI().getPath();
             if (path == null || path.isEmpty()) {
                 path = "/";
@@ -249,7 +277,9 @@ public final class LocalRuntime implements AutoCloseable {
             req.version(proto != null && proto.startsWith("HTTP/") ? proto.substring(5) : "1.1");
             Headers h = req.headers();
             for (HttpField f : request.getHeaders()) {
-                h.add(f.getName(), f.getValue());
+                if (!f.getName().equalsIgnoreCase(NODE_HEADER)) {
+                    h.add(f.getName(), f.getValue());
+                }
             }
             try (InputStream in = Content.Source.asInputStream(request)) {
                 req.content(in.readAllBytes());
