@@ -66,15 +66,20 @@ final class Crm {
     // ------------------------------------------------------------------------------------------------ journeys
 
     HttpResponse<String> createConsent(String bankId) throws Exception {
+        return http.send(consentRequest(bankId).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The CRM's consent request for bank {@code bankId} (customer anna's first account), ready to send. */
+    HttpRequest.Builder consentRequest(String bankId) {
         String iban = hub.bank(bankId).data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
         String body = "{\"returnUrl\":\"" + hub.returnUrl() + "\",\"access\":{\"accounts\":[{\"iban\":\"" + iban
                 + "\"}],\"balances\":[{\"iban\":\"" + iban + "\"}],\"transactions\":[{\"iban\":\"" + iban + "\"}]},"
                 + "\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
                 + "\",\"frequencyPerDay\":4}";
-        return http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
+        return HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
                 .header("x-api-key", KEY).header("Content-Type", "application/json").header("PSU-IP-Address", PSU_IP)
                 .header(RequestOutput.HEADER, RequestOutput.newId())
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     /** Consent, login and approval at the bank, the bank's redirect followed to the hub; the hub's redirect read. */
