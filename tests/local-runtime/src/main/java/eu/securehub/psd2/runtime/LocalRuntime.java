@@ -45,7 +45,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The local Apigee X runtime: a Jetty front end on 127.0.0.1 routing by base path to deployed proxies, executed by
- * {@link ProxyEngine} with shared flows deployed in the same runtime.
+ * {@link ProxyEngine} with shared flows deployed in the same runtime. With {@link RuntimeOptions#otherNodes()} it is
+ * several message processors: one engine per node, each over its node's view of the environment, every bundle
+ * deployed to all of them; requests go to the nodes in turn (or as {@link #NODE_HEADER} says).
  * <pre>
  * try (LocalRuntime rt = LocalRuntime.start(RuntimeOptions.of(env))) {
  *     rt.deploySharedFlow(Path.of("sharedflows/x/target/sharedflowbundle"));
