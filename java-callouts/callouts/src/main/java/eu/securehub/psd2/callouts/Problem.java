@@ -110,8 +110,14 @@ public final class Problem extends Callout {
                 "The consent's daily budget of accesses without the customer is used up: retry tomorrow or with the customer present.");
         code("rate_limited", new Kind(429, "rate-limited", "Rate limited"),
                 "Too many requests for this bank: slow down and retry later.");
-        code("bank_unavailable", new Kind(503, "bank-unavailable", "Bank unavailable"),
-                "The bank cannot be reached at the moment: retry later.");
+        Kind unavailable = new Kind(503, "bank-unavailable", "Bank unavailable");
+        code("bank_unavailable", unavailable, "The bank cannot be reached at the moment: retry later.");
+        // A concurrent request holds the refresh lease of this consent's bank token, which has run out: the consent
+        // is fine, the renewed token is a second away (psd2-bank-auth-v1, Q-RefreshLease).
+        code("token_refreshing", unavailable,
+                "The bank token of this consent is being renewed by a concurrent request: retry after Retry-After seconds.");
+        code("bank_busy", unavailable,
+                "The hub has as many calls in flight to this bank as it allows: retry after Retry-After seconds.");
         code("bank_timeout", new Kind(504, "bank-timeout", "Bank timeout"), "The bank did not answer in time: retry later.");
         code("bank_error", BANK_ERROR, "The bank refused or failed the request; bankCode gives its reason when it sent one.");
         // The bank answered, but not as its API or OAuth metadata promise: a bank fault, not the hub's.

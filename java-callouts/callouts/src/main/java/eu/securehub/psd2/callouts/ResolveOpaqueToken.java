@@ -4,26 +4,38 @@ import com.apigee.flow.message.MessageContext;
 import eu.securehub.psd2.callouts.crypto.Envelope;
 import eu.securehub.psd2.callouts.crypto.EnvelopeException;
 import eu.securehub.psd2.callouts.crypto.Keyring;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code Java-ResolveOpaqueToken}: from {@code Authorization: Bearer hub_...} to the bank token set,
  * in two steps around the flow's KVM Get: {@code step=lookup} gives the KVM key; {@code step=decrypt}
- * opens the record the KVM Get returned and checks it belongs to the calling CRM app and is not expired.
+ * opens the record the KVM Get returned and checks it belongs to the calling CRM app.
+ *
+ * <p>An expired hub token sets {@code token.expired} (the flow deletes the record, then refuses it). The bank
+ * access token is {@code token.access_expired} in its last {@code access-expiry-skew-seconds} (5) and
+ * {@code token.refresh_due} in its last {@code refresh-ahead-seconds} (60, at least the skew): a request that
+ * wins {@code token.refresh_lease} (the record and a digest of its access token) refreshes it, the others go on with it meanwhile.
  */
 public final class ResolveOpaqueToken extends KeyedCallout {
-    static final long DEFAULT_ACCESS_SKEW_SECONDS = 30;
+    /** The bank access token is not sent in its last seconds (clock skew, time in transit). */
+    static final long DEFAULT_ACCESS_SKEW_SECONDS = 5;
+    /** The bank access token is renewed this long before it expires, while it still works for everyone else. */
+    static final long DEFAULT_REFRESH_AHEAD_SECONDS = 60;
     /** The RTS limit on accesses a day without the customer present. */
     static final long MAX_UNATTENDED_PER_DAY = 4;
 
     /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
-    static final Set<String> PROPERTIES = Set.of("step", "app-id", "record", "access-expiry-skew-seconds", "max-unattended-per-day",
-            "authorization");
+    static final Set<String> PROPERTIES = Set.of("step", "app-id", "record", "access-expiry-skew-seconds", "refresh-ahead-seconds",
+            "max-unattended-per-day", "authorization");
 
     public ResolveOpaqueToken(Map<String, String> properties) {
-        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "consent_id", "bank_id",
-                "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
+        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "refresh_due", "refresh_lease",
+                "expired", "consent_id", "bank_id", "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
     }
 
     @Override
@@ -49,15 +61,24 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         }
         long nowSeconds = now / 1000;
         if (record.expiresAt <= nowSeconds) {
-            throw new CalloutException("expired_token", "the hub token has expired: start a new consent authorisation");
+            // Not an abort: the flow removes the record (token.expired), then answers expired_token.
+            ctx.setVariable(var("expired"), "true");
+            return;
         }
+        ctx.setVariable(var("expired"), "false");
         long skew = longProperty(ctx, "access-expiry-skew-seconds", DEFAULT_ACCESS_SKEW_SECONDS, 0, 3600);
+        long ahead = Math.max(skew, longProperty(ctx, "refresh-ahead-seconds", DEFAULT_REFRESH_AHEAD_SECONDS, 0, 86400));
         long maxUnattended = longProperty(ctx, "max-unattended-per-day", MAX_UNATTENDED_PER_DAY, 0, 100);
         ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
         ctx.setVariable("private.bank.access_token", record.accessToken);
         ctx.setVariable("private.bank.refresh_token", record.refreshToken);
         ctx.setVariable(var("access_expires_at"), Long.toString(record.accessExpiresAt));
         ctx.setVariable(var("access_expired"), Boolean.toString(record.accessExpiresAt - skew <= nowSeconds));
+        ctx.setVariable(var("refresh_due"), Boolean.toString(record.accessExpiresAt - ahead <= nowSeconds));
+        // The refresh lease's key: this record's generation, so that each refresh token is presented to the bank at
+        // most once, however many requests read the record. Every refresh brings a new access token; its expiry alone
+        // would not do (two tokens issued in one second share it).
+        ctx.setVariable(var("refresh_lease"), kvmKey + "." + generation(record.accessToken));
         ctx.setVariable(var("consent_id"), record.consentId);
         ctx.setVariable(var("bank_id"), record.bankId);
         ctx.setVariable(var("app_id"), record.appId);
@@ -67,6 +88,16 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         // PSD2 RTS art. 36(5): at most four accesses a day without the customer, fewer if the consent or bank says so.
         ctx.setVariable(var("unattended_allow"),
                 Long.toString(Math.min(Math.min(record.frequencyPerDay, maxUnattended), MAX_UNATTENDED_PER_DAY)));
+    }
+
+    /** 16 base64url characters (96 bits) of the SHA-256 of the access token: names it, reveals nothing of it. */
+    static String generation(String accessToken) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     private String authorization(MessageContext ctx) {

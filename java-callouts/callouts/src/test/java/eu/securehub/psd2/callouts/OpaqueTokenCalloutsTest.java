@@ -171,14 +171,17 @@ class OpaqueTokenCalloutsTest {
     }
 
     @Test
-    void anExpiredTokenIsRefused() {
+    void anExpiredTokenIsFlaggedForRemovalWithoutItsBankTokens() {
         // Minted 181 days ago (the default maximum lifetime is 180 days).
         MapMessageContext m = mintCtx().set("then", System.currentTimeMillis() - 181L * 24 * 3600 * 1000);
         assertThat(new MintOpaqueToken(mintProps("now", "{then}")).execute(m, exec)).isSameAs(ExecutionResult.SUCCESS);
         kvm.put(m.string("token.kvm_key"), m.string("token.kvm_value"));
         MapMessageContext c = resolve("Bearer " + m.string("private.token.opaque"), "crm-app-1");
-        assertThat(c.string("token.error_code")).isEqualTo("expired_token");
+        assertThat(c.string("token.error")).isNull();
+        assertThat(c.string("token.expired")).isEqualTo("true");
+        assertThat(c.string("token.kvm_key")).as("the record to delete").isEqualTo(m.string("token.kvm_key"));
         assertThat(c.string("private.bank.access_token")).isNull();
+        assertThat(c.string("token.refresh_lease")).isNull();
     }
 
     @Test
@@ -201,9 +204,37 @@ class OpaqueTokenCalloutsTest {
     void anExpiredBankAccessTokenIsFlaggedForRefresh() {
         long now = System.currentTimeMillis();
         String token = mint();
-        MapMessageContext c = resolve("Bearer " + token, "crm-app-1", "now", Long.toString(now + 290_000));
+        MapMessageContext c = resolve("Bearer " + token, "crm-app-1", "now", Long.toString(now + 296_000));
         assertThat(c.string("token.error")).isNull();
         assertThat(c.string("token.access_expired")).isEqualTo("true");
+        assertThat(c.string("token.refresh_due")).isEqualTo("true");
+    }
+
+    @Test
+    void aBankAccessTokenNearItsExpiryIsDueForRefreshButStillUsable() {
+        // Minted with a 300 s access token: due in its last 60 s, no longer sent in its last 5 s.
+        long now = System.currentTimeMillis();
+        String token = mint();
+        MapMessageContext fresh = resolve("Bearer " + token, "crm-app-1", "now", Long.toString(now));
+        assertThat(fresh.string("token.refresh_due")).isEqualTo("false");
+        MapMessageContext due = resolve("Bearer " + token, "crm-app-1", "now", Long.toString(now + 250_000));
+        assertThat(due.string("token.refresh_due")).isEqualTo("true");
+        assertThat(due.string("token.access_expired")).isEqualTo("false");
+        assertThat(due.string("private.bank.access_token")).isEqualTo(ACCESS);
+        MapMessageContext later = resolve("Bearer " + token, "crm-app-1", "now", Long.toString(now + 120_000),
+                "refresh-ahead-seconds", "200");
+        assertThat(later.string("token.refresh_due")).as("a bank's own refresh-ahead").isEqualTo("true");
+    }
+
+    @Test
+    void theRefreshLeaseNamesTheRecordAndItsGeneration() {
+        String token = mint();
+        MapMessageContext c = resolve("Bearer " + token, "crm-app-1");
+        String lease = c.string("token.refresh_lease");
+        assertThat(lease).isEqualTo(c.string("token.kvm_key") + "." + ResolveOpaqueToken.generation(ACCESS));
+        assertThat(lease).doesNotContain(token, ACCESS, REFRESH);
+        assertThat(ResolveOpaqueToken.generation("rotated-access")).as("a refresh is a new generation")
+                .isNotEqualTo(ResolveOpaqueToken.generation(ACCESS)).hasSize(16);
     }
 
     @Test

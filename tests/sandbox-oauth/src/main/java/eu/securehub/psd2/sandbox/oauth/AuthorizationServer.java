@@ -99,6 +99,7 @@ public final class AuthorizationServer extends Handler.Abstract {
     private final Map<String, RefreshToken> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, Instant> usedAssertions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger jwksRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refreshTokenReuses = new java.util.concurrent.atomic.AtomicInteger();
     private final Grants grants = this::findAccessToken;
     private volatile IdTokenMutator idTokenMutator;
 
@@ -136,6 +137,11 @@ public final class AuthorizationServer extends Handler.Abstract {
     }
 
     /** How many times the JWKS endpoint was asked for the keys (a client that caches them asks once per rotation). */
+    /** How many times a used (rotated) refresh token was presented again, each revoking its whole grant. */
+    public int refreshTokenReuses() {
+        return refreshTokenReuses.get();
+    }
+
     public int jwksRequests() {
         return jwksRequests.get();
     }
@@ -845,6 +851,8 @@ public final class AuthorizationServer extends Handler.Abstract {
             throw OAuthError.invalidGrant("the refresh token was issued to another client");
         }
         if (!rt.used().compareAndSet(false, true)) {
+            // RFC 9700 (OAuth 2.0 Security BCP) §4.14, refresh token rotation: a rotated refresh token presented again revokes the grant.
+            refreshTokenReuses.incrementAndGet();
             revokeFamily(rt.family());
             throw OAuthError.invalidGrant("the refresh token was already used (rotated); its tokens are revoked");
         }

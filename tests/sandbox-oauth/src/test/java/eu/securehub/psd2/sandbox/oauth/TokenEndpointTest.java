@@ -164,6 +164,7 @@ class TokenEndpointTest {
         // Reuse means the token leaked: the whole grant is revoked (RFC 9700 §4.14.2).
         assertError(h.refresh(h.tpp, (String) next.get("refresh_token")), 400, "invalid_grant");
         assertThat(h.as.grants().accessToken((String) next.get("access_token"))).isEmpty();
+        assertThat(h.as.refreshTokenReuses()).as("the reuse is counted, for tests that must never cause one").isEqualTo(1);
     }
 
     @Test
