@@ -28,7 +28,8 @@ public final class BankProfile extends Callout {
     public BankProfile(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "id_token_alg", "scopes",
                 "unattended_per_day", "unattended_allow", "spike_rate", "breaker_threshold", "breaker_window_seconds",
-                "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open");
+                "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open",
+                "breaker_max_in_flight", "read_timeout_ms");
     }
 
     @Override
@@ -82,8 +83,12 @@ public final class BankProfile extends Callout {
         long threshold = breaker.integer("failureThreshold", 5, 1, 100);
         long windowSeconds = breaker.integer("windowSeconds", 60, 1, 86400);
         long openSeconds = breaker.integer("openSeconds", 30, 1, 86400);
-        long slowMs = breaker.integer("slowCallMs", 10000, 1, 3_600_000);
+        long slowMs = breaker.integer("slowCallMs", 3000, 1, 3_600_000);
         long halfOpen = breaker.integer("halfOpenPermitted", 1, 1, 100);
+        long maxInFlight = breaker.integer("maxCallsInFlight", CircuitBreaker.DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
+        // The TargetEndpoint's io.timeout.millis (written by the build from this member): the breaker drops a call
+        // it never heard the end of after twice this.
+        long readTimeoutMs = p.integer("readTimeoutMs", 10_000, 1_000, 60_000);
 
         ctx.setVariable(var("id"), bankId);
         ctx.setVariable(var("target"), "bank-" + bankId);
@@ -103,6 +108,8 @@ public final class BankProfile extends Callout {
         ctx.setVariable(var("breaker_open_seconds"), Long.toString(openSeconds));
         ctx.setVariable(var("breaker_slow_ms"), Long.toString(slowMs));
         ctx.setVariable(var("breaker_half_open"), Long.toString(halfOpen));
+        ctx.setVariable(var("breaker_max_in_flight"), Long.toString(maxInFlight));
+        ctx.setVariable(var("read_timeout_ms"), Long.toString(readTimeoutMs));
     }
 
     private static String url(Fields p, String name) throws CalloutException {

@@ -18,17 +18,27 @@ import java.util.Set;
  *     that never report (a node died mid-call) are given up after another {@code open-seconds}.</li>
  * </ul>
  * A healthy bank costs no KVM write: a success while closed changes nothing.
+ *
+ * <p>A hang is seen before it ends: {@code before-call} registers the call (bank-id, call-id) in this node's
+ * {@link InFlightCalls}, refusing it with {@code breaker.refusal} = {@code busy} when {@code max-in-flight} calls are
+ * in flight already; {@code scan} counts the calls in flight for {@code slow-call-ms} or more (each once) into
+ * {@code breaker.stuck}, which the next {@code before-call} takes as that many slow faults; {@code classify} ends the
+ * registration ({@code breaker.counted}: already counted), {@code release} ends it for a call never made.
  */
 public final class CircuitBreaker extends Callout {
     static final String PREFIX = "breaker";
 
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
-            "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at", "sent-at");
+            "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at", "sent-at",
+            "bank-id", "call-id", "max-in-flight", "call-timeout-ms", "stuck", "counted");
+
+    /** Calls in flight per bank and message processor when the registry sets no cap. */
+    static final int DEFAULT_MAX_IN_FLIGHT = 50;
 
     public CircuitBreaker(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "allow", "retry_after", "state", "record", "write", "transition", "outcome",
-                "record_reset");
+                "record_reset", "stuck", "refusal", "admitted", "counted");
     }
 
     private static final class Config {
@@ -56,13 +66,36 @@ public final class CircuitBreaker extends Callout {
                 longProperty(ctx, "slow-call-ms", 10000, 1, 3_600_000),
                 longProperty(ctx, "open-seconds", 30, 1, 86400) * 1000,
                 (int) longProperty(ctx, "half-open-permitted", 1, 1, 100));
-        if (event.equals("classify")) {
-            // Only names the outcome (e.g. to count faults in a Quota): no state, no write.
-            ctx.setVariable(var("outcome"), classify(ctx, cfg).label);
-            ctx.setVariable(var("write"), "false");
-            return;
-        }
         long now = now(ctx);
+        String bankId = property(ctx, "bank-id");
+        String callId = property(ctx, "call-id");
+        boolean tracked = !bankId.isEmpty() && !callId.isEmpty();
+        switch (event) {
+            case "scan":
+                // Calls on this node in flight past slow-call-ms, each counted once (e.g. into the fault Quota).
+                ctx.setVariable(var("stuck"), Integer.toString(bankId.isEmpty() ? 0
+                        : InFlightCalls.newlySlow(bankId, now, cfg.slowMs, staleMs(ctx))));
+                ctx.setVariable(var("write"), "false");
+                return;
+            case "classify": {
+                // Names the outcome (e.g. to count faults in a Quota) and ends the call's registration: no state, no
+                // write. A call already counted while in flight is "counted", not counted again.
+                boolean counted = tracked && InFlightCalls.finish(bankId, callId);
+                ctx.setVariable(var("counted"), Boolean.toString(counted));
+                ctx.setVariable(var("outcome"), counted ? "counted" : classify(ctx, cfg).label);
+                ctx.setVariable(var("write"), "false");
+                return;
+            }
+            case "release":
+                // Admitted, but the call was never made (a later step refused the request).
+                if (tracked) {
+                    InFlightCalls.finish(bankId, callId);
+                }
+                ctx.setVariable(var("write"), "false");
+                return;
+            default:
+                break;
+        }
         String storedRecord = property(ctx, "record");
         BreakerState state;
         boolean reset = false;
@@ -75,10 +108,30 @@ public final class CircuitBreaker extends Callout {
         }
 
         Decision d;
+        String refusal = "";
+        boolean admitted = false;
         switch (event) {
-            case "before-call":
-                d = beforeCall(state, cfg, now);
+            case "before-call": {
+                // Calls found hanging on this node (scan) are slow faults now, not when they time out.
+                long stuck = longProperty(ctx, "stuck", 0, 0, 1_000_000);
+                BreakerState current = state;
+                for (long i = 0; i < Math.min(stuck, cfg.threshold) && current.mode != BreakerState.Mode.OPEN; i++) {
+                    current = afterCall(current, cfg, now, Outcome.SLOW, ctx).next;
+                }
+                d = beforeCall(current, cfg, now);
+                if (d.allow && tracked) {
+                    int cap = (int) longProperty(ctx, "max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
+                    admitted = InFlightCalls.admit(bankId, callId, now, cap);
+                    if (!admitted) {
+                        // At the cap: refused at once, and no half-open probe is used up.
+                        d = new Decision(current, false, 1, null);
+                        refusal = "busy";
+                    }
+                } else if (!d.allow) {
+                    refusal = "open";
+                }
                 break;
+            }
             case "success":
                 d = afterCall(state, cfg, now, Outcome.SUCCESS, ctx);
                 break;
@@ -93,7 +146,7 @@ public final class CircuitBreaker extends Callout {
                 break;
             default:
                 throw new CalloutException("invalid_event",
-                        "event must be before-call, after-call, classify, success, failure or slow");
+                        "event must be before-call, after-call, scan, classify, release, success, failure or slow");
         }
         boolean write = d.next != state || reset;
         ctx.setVariable(var("allow"), Boolean.toString(d.allow));
@@ -104,6 +157,15 @@ public final class CircuitBreaker extends Callout {
         ctx.setVariable(var("transition"), d.next.mode == state.mode ? "" : state.mode.label + "->" + d.next.mode.label);
         ctx.setVariable(var("outcome"), d.outcome == null ? "" : d.outcome.label);
         ctx.setVariable(var("record_reset"), Boolean.toString(reset));
+        if (event.equals("before-call")) {
+            ctx.setVariable(var("refusal"), refusal);
+            ctx.setVariable(var("admitted"), Boolean.toString(admitted));
+        }
+    }
+
+    /** A registered call older than this never reported its end: twice the call timeout, and 5 s more. */
+    private long staleMs(MessageContext ctx) throws CalloutException {
+        return 2 * longProperty(ctx, "call-timeout-ms", 60_000, 1, 3_600_000) + 5_000;
     }
 
     enum Outcome {
@@ -152,6 +214,10 @@ public final class CircuitBreaker extends Callout {
 
     private Decision afterCall(BreakerState s, Config cfg, long now, Outcome outcome, MessageContext ctx)
             throws CalloutException {
+        if (property(ctx, "counted").equals("true")) {
+            // Counted as a slow fault while it hung (scan, before-call): its end changes nothing.
+            return new Decision(s, true, 0, Outcome.SLOW);
+        }
         boolean fault = outcome != Outcome.SUCCESS;
         switch (s.mode) {
             case HALF_OPEN:

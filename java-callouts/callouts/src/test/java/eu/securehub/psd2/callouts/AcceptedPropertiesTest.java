@@ -39,7 +39,7 @@ class AcceptedPropertiesTest {
                 callout("CircuitBreaker", CircuitBreaker::new, List.of(),
                         "event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
                         "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at",
-                        "sent-at"),
+                        "sent-at", "bank-id", "call-id", "max-in-flight", "call-timeout-ms", "stuck", "counted"),
                 callout("JwsKeyId", JwsKeyId::new, List.of(), "token"),
                 callout("BodySize", BodySize::new, List.of(), "source", "max-bytes"),
                 callout("ConsentView", ConsentView::new, List.of(), "consent-response", "consent-id", "sca-time", "reauth-days"),

@@ -18,7 +18,8 @@ class BankProfileTest {
             + "\"issuer\":\"https://as.bank-a.example:8443\",\"clientId\":\"PSDDE-BAFIN-123456\","
             + "\"jwksUri\":\"https://as.bank-a.example:8443/jwks\",\"idTokenAlgorithm\":\"ES256\",\"scopes\":\"openid accounts\","
             + "\"unattendedPerDay\":2,\"spikeArrestRate\":\"30pm\","
-            + "\"breaker\":{\"failureThreshold\":7,\"windowSeconds\":90,\"openSeconds\":45,\"slowCallMs\":8000,\"halfOpenPermitted\":2}}";
+            + "\"breaker\":{\"failureThreshold\":7,\"windowSeconds\":90,\"openSeconds\":45,\"slowCallMs\":8000,\"halfOpenPermitted\":2,"
+            + "\"maxCallsInFlight\":12},\"readTimeoutMs\":9000}";
 
     private final ExecutionContext exec = Mockito.mock(ExecutionContext.class);
     private final BankProfile callout = new BankProfile(Map.of("bank-id", "{hub.bank_id}", "profile", "{kvm.profile}"));
@@ -50,6 +51,8 @@ class BankProfileTest {
         assertThat(c.string("bank.breaker_open_seconds")).isEqualTo("45");
         assertThat(c.string("bank.breaker_slow_ms")).isEqualTo("8000");
         assertThat(c.string("bank.breaker_half_open")).isEqualTo("2");
+        assertThat(c.string("bank.breaker_max_in_flight")).isEqualTo("12");
+        assertThat(c.string("bank.read_timeout_ms")).isEqualTo("9000");
         assertThat(c.string("bank.error")).isNull();
     }
 
@@ -66,8 +69,10 @@ class BankProfileTest {
         assertThat(c.string("bank.breaker_window_seconds")).isEqualTo("60");
         assertThat(c.string("bank.breaker_window_minutes")).isEqualTo("1");
         assertThat(c.string("bank.breaker_open_seconds")).isEqualTo("30");
-        assertThat(c.string("bank.breaker_slow_ms")).isEqualTo("10000");
+        assertThat(c.string("bank.breaker_slow_ms")).isEqualTo("3000");
         assertThat(c.string("bank.breaker_half_open")).isEqualTo("1");
+        assertThat(c.string("bank.breaker_max_in_flight")).isEqualTo("50");
+        assertThat(c.string("bank.read_timeout_ms")).as("well below Apigee's 55 s").isEqualTo("10000");
     }
 
     @ParameterizedTest

@@ -246,7 +246,8 @@ class CircuitBreakerTest {
             assertThat(c.string("breaker.outcome")).as("%s %s", k[0], k[1]).isEqualTo(k[2]);
             assertThat(c.string("breaker.write")).isEqualTo("false");
             assertThat(c.variables().keySet()).filteredOn(n -> n.startsWith("breaker."))
-                    .containsExactlyInAnyOrder("breaker.stored", "breaker.event", "breaker.outcome", "breaker.write");
+                    .containsExactlyInAnyOrder("breaker.stored", "breaker.event", "breaker.outcome", "breaker.write",
+                            "breaker.counted");
         }
         assertThat(kvm).isEqualTo(open);
         assertThat(writes).isEqualTo(before);

@@ -20,7 +20,22 @@ final class BankProfileCheck {
     static final List<String> ID_TOKEN_ALGORITHMS = List.of("PS256", "ES256");
     static final Pattern SPIKE_RATE = Pattern.compile("^\\d+p[sm]$");
     static final List<String> BREAKER_FIELDS = List.of("failureThreshold", "windowSeconds", "openSeconds",
-            "slowCallMs", "halfOpenPermitted");
+            "slowCallMs", "halfOpenPermitted", "maxCallsInFlight");
+    /** The bank's read timeout when its entry gives none: well below Apigee's 55 s default. */
+    static final long DEFAULT_READ_TIMEOUT_MS = 10_000;
+    static final long MIN_READ_TIMEOUT_MS = 1_000;
+    static final long MAX_READ_TIMEOUT_MS = 60_000;
+    /** The breaker's slow-call threshold when the entry gives none (the BankProfile callout's default). */
+    static final long DEFAULT_SLOW_CALL_MS = 3_000;
+
+    /** The entry's readTimeoutMs, or the default; 0 when it is not a whole number (reported by {@link #check}). */
+    static long readTimeoutMs(Map<String, Object> profile) {
+        Object v = profile.get("readTimeoutMs");
+        if (v == null) {
+            return DEFAULT_READ_TIMEOUT_MS;
+        }
+        return v instanceof Long ? (Long) v : 0;
+    }
 
     private BankProfileCheck() {
     }
@@ -54,7 +69,20 @@ final class BankProfileCheck {
         if (rate != null && !(rate instanceof String && SPIKE_RATE.matcher((String) rate).matches())) {
             problems.add(what + ": profile field spikeArrestRate must look like 20ps or 600pm");
         }
+        long readTimeout = readTimeoutMs(profile);
+        if (readTimeout < MIN_READ_TIMEOUT_MS || readTimeout > MAX_READ_TIMEOUT_MS) {
+            problems.add(what + ": profile field readTimeoutMs must be a whole number of milliseconds from "
+                    + MIN_READ_TIMEOUT_MS + " to " + MAX_READ_TIMEOUT_MS);
+        }
         Object breaker = profile.get("breaker");
+        long slowCallMs = DEFAULT_SLOW_CALL_MS;
+        if (breaker instanceof Map && ConfigTree.asMap(breaker).get("slowCallMs") instanceof Long) {
+            slowCallMs = (Long) ConfigTree.asMap(breaker).get("slowCallMs");
+        }
+        if (readTimeout > 0 && slowCallMs >= readTimeout) {
+            problems.add(what + ": profile field breaker.slowCallMs (" + slowCallMs + ") must be below readTimeoutMs ("
+                    + readTimeout + "): a call is slow before it times out");
+        }
         if (breaker != null) {
             if (!(breaker instanceof Map)) {
                 problems.add(what + ": profile field breaker must be an object");

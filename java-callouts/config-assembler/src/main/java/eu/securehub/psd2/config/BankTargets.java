@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
@@ -24,7 +25,8 @@ import org.xml.sax.SAXException;
  * config:
  * <ul>
  *   <li>{@code targets/bank-ID.xml} for every bank, from {@code targets/bank-target.xml.template}
- *       with {@code @BANK_ID@} and {@code @TARGET_SERVER@} replaced (the template itself is removed
+ *       with {@code @BANK_ID@}, {@code @TARGET_SERVER@} and {@code @READ_TIMEOUT_MS@} (the bank's readTimeoutMs)
+ *       replaced (the template itself is removed
  *       from the bundle: Apigee would reject an unknown file there);</li>
  *   <li>one RouteRule per bank where the proxy endpoint has the comment {@code <!-- @BANK_ROUTES@ -->}.</li>
  * </ul>
@@ -43,7 +45,8 @@ final class BankTargets {
      * @param sourceBundle the committed bundle (apiproxy/), checked for hand-written bank targets; may be null
      * @return the files written, for the build log
      */
-    static List<Path> generate(Path bundle, Path sourceBundle, Collection<String> bankIds) {
+    static List<Path> generate(Path bundle, Path sourceBundle, Map<String, Long> readTimeouts) {
+        Collection<String> bankIds = readTimeouts.keySet();
         Path targets = bundle.resolve("targets");
         Path template = targets.resolve(TEMPLATE);
         if (!Files.isRegularFile(template)) {
@@ -64,8 +67,8 @@ final class BankTargets {
             String routed = insertRoutes(Files.readString(proxy, StandardCharsets.UTF_8), bankIds);
             parse(routed, proxy.getFileName() + " with the bank RouteRules");
             String text = Files.readString(template, StandardCharsets.UTF_8);
-            if (!text.contains("@TARGET_SERVER@") || !text.contains("@BANK_ID@")) {
-                throw new ConfigException(template + " must contain @BANK_ID@ and @TARGET_SERVER@");
+            if (!text.contains("@TARGET_SERVER@") || !text.contains("@BANK_ID@") || !text.contains("@READ_TIMEOUT_MS@")) {
+                throw new ConfigException(template + " must contain @BANK_ID@, @TARGET_SERVER@ and @READ_TIMEOUT_MS@");
             }
             // A bank removed from the config leaves no stale endpoint behind.
             for (String stale : generatedNames(targets)) {
@@ -73,7 +76,8 @@ final class BankTargets {
             }
             for (String id : bankIds) {
                 String name = ConfigTree.BANK_PREFIX + id;
-                String xml = text.replace("@BANK_ID@", id).replace("@TARGET_SERVER@", name);
+                String xml = text.replace("@BANK_ID@", id).replace("@TARGET_SERVER@", name)
+                        .replace("@READ_TIMEOUT_MS@", Long.toString(readTimeouts.get(id)));
                 Element root = parse(xml, TEMPLATE + " for bank " + id).getDocumentElement();
                 if (!"TargetEndpoint".equals(root.getTagName()) || !name.equals(root.getAttribute("name"))) {
                     throw new ConfigException(TEMPLATE + " must be a <TargetEndpoint name=\"bank-@BANK_ID@\">: for bank "

@@ -66,6 +66,8 @@ final class ConfigTree {
         /** Map name → {"name","entry":[{"name","value"(string)}]}, sorted by name. */
         final Map<String, Map<String, Object>> kvms = new TreeMap<>();
         final Set<String> registryBanks = new TreeSet<>();
+        /** Bank id → its registry entry's readTimeoutMs (or the default). */
+        final Map<String, Long> readTimeouts = new TreeMap<>();
 
         Env(String name) {
             this.name = name;
@@ -97,14 +99,17 @@ final class ConfigTree {
     final Map<String, Object> debugMask;
     final Map<String, Env> envs;
     final Set<String> bankIds;
+    /** Bank id → the read timeout of its TargetEndpoint (readTimeoutMs, the same in every environment). */
+    final Map<String, Long> readTimeouts;
 
     private ConfigTree(Path root, Map<String, Object> orgConfig, Map<String, Object> debugMask,
-            Map<String, Env> envs, Set<String> bankIds) {
+            Map<String, Env> envs, Set<String> bankIds, Map<String, Long> readTimeouts) {
         this.root = root;
         this.orgConfig = orgConfig;
         this.debugMask = debugMask;
         this.envs = envs;
         this.bankIds = bankIds;
+        this.readTimeouts = readTimeouts;
     }
 
     /**
@@ -166,6 +171,21 @@ final class ConfigTree {
                         + BANKS_MAP + ".json");
             }
         }
+        // The proxy bundle is built once for every environment and its io.timeout.millis is a literal: a bank's
+        // readTimeoutMs must be the same in every environment's registry.
+        Map<String, Long> readTimeouts = new TreeMap<>();
+        for (String id : bankIds) {
+            Map<String, Long> byEnv = new TreeMap<>();
+            for (Env env : envs.values()) {
+                byEnv.put(env.name, env.readTimeouts.getOrDefault(id, BankProfileCheck.DEFAULT_READ_TIMEOUT_MS));
+            }
+            if (new TreeSet<>(byEnv.values()).size() > 1) {
+                problems.add("bank " + id + ": readTimeoutMs differs between environments " + byEnv + ": the proxy bundle"
+                        + " is built once for all of them and Apigee X takes io.timeout.millis as written, so give it the"
+                        + " same value in every kvms/ENV/" + BANKS_MAP + ".json");
+            }
+            readTimeouts.put(id, byEnv.values().iterator().next());
+        }
         if (first != null && bankIds.isEmpty()) {
             problems.add("no bank is configured (targetservers/ENV/bank-ID.json)");
         }
@@ -174,7 +194,8 @@ final class ConfigTree {
             throw ConfigException.of("The configuration under " + base + " is inconsistent:", problems);
         }
         return new ConfigTree(base, orgConfig, debugMask.isEmpty() ? null : Collections.unmodifiableMap(debugMask),
-                Collections.unmodifiableMap(envs), Collections.unmodifiableSet(bankIds));
+                Collections.unmodifiableMap(envs), Collections.unmodifiableSet(bankIds),
+                Collections.unmodifiableMap(readTimeouts));
     }
 
     // ---------------------------------------------------------------- edge.json
@@ -616,6 +637,7 @@ final class ConfigTree {
                 continue;
             }
             BankProfileCheck.check(what, id, asMap(profile), problems);
+            env.readTimeouts.put(id, BankProfileCheck.readTimeoutMs(asMap(profile)));
         }
     }
 

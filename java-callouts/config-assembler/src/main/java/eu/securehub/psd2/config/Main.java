@@ -68,7 +68,7 @@ public final class Main {
                 ConfigTree tree = ConfigTree.load(configDir, new Placeholders(name -> null));
                 String source = options.get("source-bundle");
                 BankTargets.generate(Path.of(required(options, "bundle")), source == null ? null : Path.of(source),
-                        tree.bankIds);
+                        tree.readTimeouts);
                 return;
             }
             case "debugmask": {

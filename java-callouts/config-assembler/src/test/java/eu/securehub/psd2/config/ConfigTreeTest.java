@@ -144,6 +144,27 @@ class ConfigTreeTest {
     }
 
     @Test
+    void aBanksReadTimeoutIsTheSameInEveryEnvironmentAndAboveItsSlowCallThreshold() {
+        Fixture f = Fixture.copy(temp);
+        assertThat(f.load().readTimeouts).as("the default").containsEntry("north", 10_000L);
+
+        f.edit("kvms/dev/psd2-hub-banks.json", t -> t.replaceFirst("\"unattendedPerDay\": 4", "\"unattendedPerDay\": 4, \"readTimeoutMs\": 4000"));
+        f.edit("kvms/live/psd2-hub-banks.json", t -> t.replaceFirst("\"unattendedPerDay\": 4", "\"unattendedPerDay\": 4, \"readTimeoutMs\": 4000"));
+        assertThat(f.load().readTimeouts).containsEntry("north", 4_000L).containsEntry("south-2", 10_000L);
+
+        f.edit("kvms/live/psd2-hub-banks.json", t -> t.replace("\"readTimeoutMs\": 4000", "\"readTimeoutMs\": 8000")
+                .replaceFirst("\"failureThreshold\": 5", "\"failureThreshold\": 5, \"slowCallMs\": 9000, \"maxCallsInFlight\": 0"));
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("bank north: readTimeoutMs differs between environments {dev=4000, live=8000}")
+                .hasMessageContaining("bank north: profile field breaker.slowCallMs (9000) must be below readTimeoutMs (8000)")
+                .hasMessageContaining("bank north: profile field breaker.maxCallsInFlight must be a positive whole number");
+
+        f.edit("kvms/dev/psd2-hub-banks.json", t -> t.replace("\"readTimeoutMs\": 4000", "\"readTimeoutMs\": 120000"));
+        assertThatThrownBy(f::load).hasMessageContaining("profile field readTimeoutMs must be a whole number of milliseconds"
+                + " from 1000 to 60000");
+    }
+
+    @Test
     void theNameInsideAFileMatchesTheFileName() {
         Fixture f = Fixture.copy(temp);
         f.edit("kvms/dev/psd2-hub-authz.json", t -> t.replace("\"psd2-hub-authz\"", "\"authz\""));

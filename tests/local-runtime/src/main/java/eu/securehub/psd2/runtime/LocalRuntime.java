@@ -147,7 +147,10 @@ public final class LocalRuntime implements AutoCloseable {
     public Bundle deployProxy(Path bundle, String serviceAccount) {
         Bundle b = loader.loadProxy(bundle);
         requireServiceAccount(b, serviceAccount);
-        nodes.forEach(n -> n.deployProxy(b));
+        // Each message processor loads the bundle itself: its own policy instances and Java class loader, so that a
+        // callout's static state (e.g. a cache) is per node, as on Apigee X, where nodes share no memory.
+        nodes.get(0).deployProxy(b);
+        nodes.stream().skip(1).forEach(n -> n.deployProxy(loader.loadProxy(bundle)));
         return b;
     }
 
@@ -160,7 +163,8 @@ public final class LocalRuntime implements AutoCloseable {
     public Bundle deploySharedFlow(Path bundle, String serviceAccount) {
         Bundle b = loader.loadSharedFlow(bundle);
         requireServiceAccount(b, serviceAccount);
-        nodes.forEach(n -> n.deploySharedFlow(b));
+        nodes.get(0).deploySharedFlow(b);
+        nodes.stream().skip(1).forEach(n -> n.deploySharedFlow(loader.loadSharedFlow(bundle)));
         return b;
     }
 

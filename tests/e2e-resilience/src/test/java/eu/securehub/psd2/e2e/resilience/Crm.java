@@ -129,6 +129,17 @@ final class Crm {
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@link #read} without waiting for the answer. */
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> readAsync(String token, String path, boolean present) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+                .header("x-api-key", KEY).header("Authorization", "Bearer " + token)
+                .header(RequestOutput.HEADER, RequestOutput.newId()).timeout(Duration.ofSeconds(60));
+        if (present) {
+            b.header("PSU-IP-Address", PSU_IP);
+        }
+        return http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The resourceId of the first account of the consent (read with the customer present). */
     String firstAccountId(String token) throws Exception {
         HttpResponse<String> accounts = read(token, "/accounts", true);
