@@ -38,7 +38,7 @@ public final class AuthorizationStart extends Callout {
     public AuthorizationStart(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "consent_request", "return_url", "frequency_per_day", "valid_until", "state",
                 "state_key", "consent_id", "consent_status", "par_required", "par_endpoint", "par_body",
-                "authorization_endpoint", "token_endpoint", "authorization_url", "expires_in");
+                "authorization_endpoint", "token_endpoint", "authorization_url", "expires_in", "retain_seconds");
     }
 
     @Override
@@ -185,7 +185,12 @@ public final class AuthorizationStart extends Callout {
         ctx.setVariable(var("token_endpoint"), tokenEndpoint);
         ctx.setVariable(var("authorization_url"), par ? "" : Urls.withQuery(authorizationEndpoint, params));
         ctx.setVariable(var("expires_in"), Long.toString(ttl));
+        // How long the store keeps the pending authorisation: 5 minutes past its expiry, so that a late callback is
+        // told "authorisation expired" rather than "unknown".
+        ctx.setVariable(var("retain_seconds"), Long.toString(ttl + RETAIN_AFTER_EXPIRY_SECONDS));
     }
+
+    static final long RETAIN_AFTER_EXPIRY_SECONDS = 300;
 
     private static String endpoint(Fields metadata, String name, boolean required) throws CalloutException {
         String url = metadata.text(name, required);

@@ -55,7 +55,8 @@ public final class MintOpaqueToken extends KeyedCallout {
         DataKey lookupKey = dataKey(ring, ring.lookup(), now);
         DataKey recordKey = dataKey(ring, ring.current(), now);
         String kvmKey = OpaqueTokens.kvmKey(lookupKey, token);
-        String value = Envelope.encryptToText(recordKey, record.toBytes(), OpaqueTokens.recordData(kvmKey));
+        String value = OpaqueTokens.storedValue(record.expiresAt,
+                Envelope.encryptToText(recordKey, record.toBytes(), OpaqueTokens.recordData(kvmKey)));
 
         ctx.setVariable("private." + TokenRecord.PREFIX + ".opaque", token);
         ctx.setVariable(var("kvm_key"), kvmKey);

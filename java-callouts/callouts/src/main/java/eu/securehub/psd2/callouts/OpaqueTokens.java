@@ -55,6 +55,22 @@ final class OpaqueTokens {
                 && raw[RANDOM_BYTES + 2] == (byte) (crc >>> 8) && raw[RANDOM_BYTES + 3] == (byte) crc;
     }
 
+    /**
+     * The KVM value of a token record: its hub-token expiry (epoch seconds) in clear, a dot, then the envelope. The
+     * expiry is there for a sweep from outside Apigee ({@code config-assembler sweep-tokens}), which never decrypts;
+     * the record's own expiry, inside the envelope, is the one the hub enforces. A value without the prefix (written
+     * before it existed) is the envelope alone: base64url has no dot.
+     */
+    static String storedValue(long expiresAt, String envelope) {
+        return expiresAt + "." + envelope;
+    }
+
+    /** The envelope of a stored token record value (see {@link #storedValue}). */
+    static String envelopeOf(String stored) {
+        int dot = stored.indexOf('.');
+        return dot < 0 ? stored : stored.substring(dot + 1);
+    }
+
     /** The token from an {@code Authorization} header value, or a malformed_token failure. */
     static String fromAuthorization(String header) throws CalloutException {
         String h = header.trim();

@@ -111,7 +111,7 @@ public final class ResolveOpaqueToken extends KeyedCallout {
 
     private TokenRecord open(Keyring ring, long now, String stored, String kvmKey) throws CalloutException {
         try {
-            byte[] bytes = Envelope.decryptText(stored, keyId -> {
+            byte[] bytes = Envelope.decryptText(OpaqueTokens.envelopeOf(stored), keyId -> {
                 if (ring.key(keyId) == null) {
                     throw new CalloutException("undecryptable_token", "the token record's key is no longer in the keyring");
                 }

@@ -190,6 +190,7 @@ class AuthorizationStartTest {
         assertThat(c.string("authz.authorization_endpoint")).isEqualTo("https://as.bank-a.example/authorize");
         assertThat(c.string("authz.token_endpoint")).isEqualTo("https://as.bank-a.example/token");
         assertThat(c.string("authz.expires_in")).isEqualTo("600");
+        assertThat(c.string("authz.retain_seconds")).as("kept 5 minutes past its expiry").isEqualTo("900");
 
         Map<String, Object> pending = Json.parseObject(c.string("private.authz.pending"));
         assertThat(pending).containsOnlyKeys("v", "consentId", "bankId", "codeVerifier", "nonce", "appId", "returnUrl",

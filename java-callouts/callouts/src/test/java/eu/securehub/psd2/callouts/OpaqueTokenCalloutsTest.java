@@ -227,6 +227,18 @@ class OpaqueTokenCalloutsTest {
     }
 
     @Test
+    void theStoredValueShowsOnlyTheExpiryInClearAndAnOlderValueWithoutItStillOpens() {
+        MapMessageContext m = mintCtx();
+        new MintOpaqueToken(mintProps()).execute(m, exec);
+        String stored = m.string("token.kvm_value");
+        assertThat(stored).matches("[0-9]+\\.[A-Za-z0-9_-]+").startsWith(m.string("token.expires_at") + ".");
+        kvm.put(m.string("token.kvm_key"), stored.substring(stored.indexOf('.') + 1));
+        MapMessageContext c = resolve("Bearer " + m.string("private.token.opaque"), "crm-app-1");
+        assertThat(c.string("token.error")).as("a value written before the prefix").isNull();
+        assertThat(c.string("private.bank.access_token")).isEqualTo(ACCESS);
+    }
+
+    @Test
     void theRefreshLeaseNamesTheRecordAndItsGeneration() {
         String token = mint();
         MapMessageContext c = resolve("Bearer " + token, "crm-app-1");

@@ -42,8 +42,15 @@ final class ConfigTree {
     static final String KEYRING_ENTRY = "dek-keyring";
     static final String BANK_PREFIX = "bank-";
     /** Maps every environment defines (the keys map comes from the key tool and is checked apart). */
-    static final List<String> REQUIRED_MAPS = List.of("psd2-hub-config", BANKS_MAP, "psd2-hub-tokens",
-            "psd2-hub-authz", "psd2-hub-sessions", "psd2-hub-breaker");
+    static final List<String> REQUIRED_MAPS = List.of("psd2-hub-config", BANKS_MAP);
+    /**
+     * Maps the hub writes at run time (customer tokens, breaker state). The config must never name them: the config
+     * plugin's kvms goal with option sync or delete deletes every map its config names, entries and all
+     * (apigee-config-maven-plugin KVMMojo.doEnvUpdate, KVMMojo.java:225-255 at 81881ca: "case delete:" and
+     * "case sync:" call deleteEnvKVM for each map of the config). A KVM Put creates its map ("When the following
+     * policy runs, it creates an encrypted KVM named FooKVM", KeyValueMapOperations policy reference).
+     */
+    static final List<String> RUNTIME_MAPS = List.of("psd2-hub-tokens", "psd2-hub-breaker");
     static final List<String> HUB_CONFIG_ENTRIES = List.of("kms-endpoint", "callback-url", "pending-ttl-seconds");
     static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     /**
@@ -648,6 +655,12 @@ final class ConfigTree {
         for (String map : REQUIRED_MAPS) {
             if (!env.kvms.containsKey(map)) {
                 problems.add("kvms/" + e + "/" + map + ".json is missing");
+            }
+        }
+        for (String map : RUNTIME_MAPS) {
+            if (env.kvms.containsKey(map)) {
+                problems.add("kvms/" + e + "/" + map + ".json must not exist: the hub writes " + map + " at run time, and a"
+                        + " deploy with apigee.config.options=sync or delete would delete the map with every entry in it");
             }
         }
         Map<String, Object> hubConfig = env.kvms.get("psd2-hub-config");

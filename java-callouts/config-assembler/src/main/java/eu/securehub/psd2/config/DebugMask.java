@@ -1,24 +1,11 @@
 package eu.securehub.psd2.config;
 
 import eu.securehub.psd2.callouts.json.Json;
-import eu.securehub.psd2.callouts.json.JsonException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ProxySelector;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.regex.Pattern;
 
 /**
  * The environment's debug mask, applied by the deploy itself: apigee-config-maven-plugin 2.9.3 has no goal for it
@@ -49,15 +36,6 @@ final class DebugMask {
     static final List<String> LISTS = List.of("requestXPaths", "responseXPaths", "faultXPaths", "requestJSONPaths",
             "responseJSONPaths", "faultJSONPaths", "variables");
     static final String QUERY = "replaceRepeatedFields=true";
-
-    private static final Pattern ORG = Pattern.compile("^[a-z][a-z0-9-]{0,62}$");
-    private static final Pattern ENV = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
-    private static final Pattern API_VERSION = Pattern.compile("^v[0-9]+[a-z0-9]*$");
-    /** RFC 6750 b64token: what may follow "Bearer " in the header. */
-    private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9._~+/-]+=*$");
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
-    private static final int MAX_MESSAGE = 600;
 
     private DebugMask() {
     }
@@ -96,32 +74,8 @@ final class DebugMask {
 
     /** The method's URL; every part checked, so that nothing can change the path. */
     static URI uri(String hostUrl, String apiVersion, String org, String env) {
-        List<String> problems = new ArrayList<>();
-        URI host = null;
-        try {
-            host = new URI(hostUrl.endsWith("/") ? hostUrl.substring(0, hostUrl.length() - 1) : hostUrl);
-        } catch (URISyntaxException e) {
-            problems.add("--hosturl " + hostUrl + " is not a URL");
-        }
-        if (host != null && (host.getHost() == null || host.getRawQuery() != null || host.getRawFragment() != null
-                || !("https".equals(host.getScheme()) || ("http".equals(host.getScheme()) && isLoopback(host.getHost()))))) {
-            problems.add("--hosturl " + hostUrl + " must be an https URL (http only to this machine, for a test double),"
-                    + " without query, e.g. https://apigee.googleapis.com");
-        }
-        if (!API_VERSION.matcher(apiVersion).matches()) {
-            problems.add("--apiversion " + apiVersion + " is not an API version such as v1");
-        }
-        if (!ORG.matcher(org).matches()) {
-            problems.add("--org " + org + " is not an Apigee organization name (lower case letters, digits, '-')");
-        }
-        if (!ENV.matcher(env).matches()) {
-            problems.add("--apigee-env " + env + " is not an Apigee environment name (lower case letters, digits, '-')");
-        }
-        if (!problems.isEmpty()) {
-            throw ConfigException.of("Cannot set the debug mask:", problems);
-        }
-        return URI.create(host + "/" + apiVersion + "/organizations/" + org + "/environments/" + env + "/debugmask?"
-                + QUERY);
+        return URI.create(ManagementApi.environment(hostUrl, apiVersion, org, env, "Cannot set the debug mask:")
+                + "/debugmask?" + QUERY);
     }
 
     /**
@@ -130,86 +84,24 @@ final class DebugMask {
      * Google's JSON error), never with the token.
      */
     static String apply(Map<String, Object> mask, URI uri, String env, String bearer) {
-        if (bearer == null || bearer.isBlank() || bearer.startsWith("${")) {
-            throw new ConfigException("Cannot set the debug mask of environment " + env
-                    + ": it needs an access token: -Dbearer=$(gcloud auth print-access-token)");
-        }
-        if (!TOKEN.matcher(bearer).matches()) {
-            throw new ConfigException("Cannot set the debug mask of environment " + env
-                    + ": the access token given is not a bearer token (RFC 6750 characters only); it is not shown");
-        }
-        String body = Json.write(mask);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "config-assembler-debugmask");
-            t.setDaemon(true);
-            return t;
-        });
+        ManagementApi api = new ManagementApi(bearer, "Cannot set the debug mask of environment " + env);
         try {
-            ProxySelector proxy = ProxySelector.getDefault();
-            HttpClient client = HttpClient.newBuilder()
-                    .connectTimeout(CONNECT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .proxy(proxy != null ? proxy : HttpClient.Builder.NO_PROXY)
-                    .executor(executor)
-                    .build();
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("Authorization", "Bearer " + bearer)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .method("PATCH", HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build();
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            int status = response.statusCode();
-            if (status < 200 || status > 299) {
+            ManagementApi.Response response = api.send("PATCH", uri, Json.write(mask));
+            if (!response.ok()) {
                 throw new ConfigException("The debug mask of environment " + env + " was not set: PATCH " + uri
-                        + " answered " + status + ": " + redact(apiMessage(response.body()), bearer));
+                        + " answered " + response.status() + ": " + api.message(response));
             }
             return "debug mask of environment " + env + " set from edge.json allEnvConfig.debugMasks (" + counts(mask)
                     + "; " + QUERY + ")";
         } catch (IOException e) {
             throw new ConfigException("The debug mask of environment " + env + " was not set: PATCH " + uri
-                    + " failed: " + redact(e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""),
-                            bearer));
+                    + " failed: " + api.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConfigException("The debug mask of environment " + env + " was not set: interrupted");
         } finally {
-            executor.shutdownNow();
+            api.close();
         }
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return "localhost".equalsIgnoreCase(host) || InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /** Google's {"error":{"code","message","status"}} as "STATUS: message"; any other answer as its (shortened) text. */
-    static String apiMessage(String body) {
-        String text = body == null ? "" : body.strip();
-        try {
-            Object doc = Json.parse(text);
-            Object error = doc instanceof Map ? ConfigTree.asMap(doc).get("error") : null;
-            if (error instanceof Map && ConfigTree.asMap(error).get("message") instanceof String) {
-                Object status = ConfigTree.asMap(error).get("status");
-                String message = (String) ConfigTree.asMap(error).get("message");
-                return shorten(status instanceof String ? status + ": " + message : message);
-            }
-        } catch (JsonException notJson) {
-            // an HTML page or plain text from a proxy in between: shown as it is
-        }
-        return text.isEmpty() ? "(no message)" : shorten(text);
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE) + " …";
-    }
-
-    private static String redact(String message, String bearer) {
-        return message.replace(bearer, "[token]");
     }
 
     private static String counts(Map<String, Object> mask) {

@@ -17,16 +17,20 @@ import java.util.Map;
  *                                                               per-bank TargetEndpoints and RouteRules in the built proxy
  * debugmask    --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN
  *                                                               edge.json's debug mask onto the Apigee environment (deploy)
+ * sweep-tokens --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN [--dry-run true]
+ *                                                               deletes the token records past their expiry (scheduled job)
  * </pre>
  *
  * A failure is a {@link ConfigException} whose message lists every problem; it ends the build (or the
- * JVM, with exit code 1) without a stack trace. Only {@code debugmask} calls Apigee (one PATCH, see
- * {@link DebugMask}); it never prints the token.
+ * JVM, with exit code 1) without a stack trace. Only {@code debugmask} (one PATCH, see {@link DebugMask}) and
+ * {@code sweep-tokens} ({@link TokenSweep}) call Apigee; neither prints the token.
  */
 public final class Main {
     private static final String USAGE = "usage: assemble --config-dir DIR --out FILE [--env ENV [--apigee-env NAME]]"
             + " | bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]"
-            + " | debugmask --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN";
+            + " | debugmask --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN"
+            + " | sweep-tokens --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN"
+            + " [--dry-run true]";
 
     private Main() {
     }
@@ -83,6 +87,19 @@ public final class Main {
                     return;
                 }
                 out.println("[config-assembler] " + DebugMask.apply(tree.debugMask, uri, env, options.get("bearer")));
+                return;
+            }
+            case "sweep-tokens": {
+                allowed(options, "config-dir", "hosturl", "apiversion", "org", "apigee-env", "bearer", "dry-run");
+                String env = required(options, "apigee-env");
+                String dryRun = options.getOrDefault("dry-run", "false");
+                if (!dryRun.equals("true") && !dryRun.equals("false")) {
+                    throw new ConfigException("option --dry-run must be true or false");
+                }
+                String base = ManagementApi.environment(required(options, "hosturl"), required(options, "apiversion"),
+                        required(options, "org"), env, "Cannot sweep the token records:");
+                out.println("[config-assembler] " + TokenSweep.sweep(base, env, options.get("bearer"),
+                        System.currentTimeMillis() / 1000, dryRun.equals("true")));
                 return;
             }
             default:

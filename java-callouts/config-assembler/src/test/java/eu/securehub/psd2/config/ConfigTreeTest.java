@@ -23,8 +23,7 @@ class ConfigTreeTest {
         assertThat(tree.bankIds).containsExactly("north", "south-2");
         ConfigTree.Env dev = tree.envs.get("dev");
         assertThat(dev.targetServers.keySet()).containsExactly("bank-north", "bank-south-2");
-        assertThat(dev.kvms.keySet()).containsExactly("psd2-hub-authz", "psd2-hub-banks", "psd2-hub-breaker",
-                "psd2-hub-config", "psd2-hub-keys", "psd2-hub-sessions", "psd2-hub-tokens");
+        assertThat(dev.kvms.keySet()).containsExactly("psd2-hub-banks", "psd2-hub-config", "psd2-hub-keys");
         assertThat(dev.hasKeyring()).isTrue();
         assertThat(tree.envs.get("live").hasKeyring()).isFalse();
         assertThat(tree.orgConfig).containsKeys("apiProducts", "developers", "developerApps");
@@ -107,12 +106,12 @@ class ConfigTreeTest {
     @Test
     void missingFoldersMapsAndEntriesAreNamed() {
         Fixture f = Fixture.copy(temp);
-        f.delete("kvms/live/psd2-hub-breaker.json");
+        f.delete("kvms/live/psd2-hub-banks.json");
         f.edit("kvms/dev/psd2-hub-config.json", t -> t.replace("callback-url", "callback"));
         f.write(f.config("targetservers/qa/bank-north.json"), f.read(f.config("targetservers/dev/bank-north.json")));
 
         assertThatThrownBy(f::load)
-                .hasMessageContaining("kvms/live/psd2-hub-breaker.json is missing")
+                .hasMessageContaining("kvms/live/psd2-hub-banks.json is missing")
                 .hasMessageContaining("kvms/dev/psd2-hub-config.json has no entry callback-url")
                 .hasMessageContaining("environment qa has no keystores/qa/ folder")
                 .hasMessageContaining("environment qa has no kvms/qa/ folder");
@@ -165,13 +164,23 @@ class ConfigTreeTest {
     }
 
     @Test
+    void mapsTheHubWritesAtRunTimeAreNeverConfigSoNoDeployOptionCanDropThem() {
+        for (String map : ConfigTree.RUNTIME_MAPS) {
+            Fixture f = Fixture.copy(temp.resolve(map));
+            f.write(f.config("kvms/live/" + map + ".json"), "{\"name\": \"" + map + "\", \"entry\": []}");
+            assertThatThrownBy(f::load).hasMessageContaining("kvms/live/" + map + ".json must not exist: the hub writes "
+                    + map + " at run time, and a deploy with apigee.config.options=sync or delete would delete the map");
+        }
+    }
+
+    @Test
     void theNameInsideAFileMatchesTheFileName() {
         Fixture f = Fixture.copy(temp);
-        f.edit("kvms/dev/psd2-hub-authz.json", t -> t.replace("\"psd2-hub-authz\"", "\"authz\""));
+        f.edit("kvms/dev/psd2-hub-config.json", t -> t.replace("\"psd2-hub-config\"", "\"config\""));
         f.edit("targetservers/dev/bank-north.json", t -> t.replace("\"name\": \"bank-north\"", "\"name\": \"north\""));
 
         assertThatThrownBy(f::load)
-                .hasMessageContaining("kvms/dev/psd2-hub-authz.json: \"name\" must equal the file name (psd2-hub-authz)")
+                .hasMessageContaining("kvms/dev/psd2-hub-config.json: \"name\" must equal the file name (psd2-hub-config)")
                 .hasMessageContaining("targetservers/dev/bank-north.json: \"name\" must equal the file name (bank-north)");
     }
 

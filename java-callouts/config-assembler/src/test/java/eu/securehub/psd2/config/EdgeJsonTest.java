@@ -86,6 +86,12 @@ class EdgeJsonTest {
         List<?> aliases = (List<?>) map(doc, "envConfig", "eval").get("aliases");
         assertThat(map(aliases.get(0))).containsEntry("password", "s3cret")
                 .containsEntry("filePath", pki.resolve("qwac.p12").toString());
+        // The plugin's kvms goal touches only the maps named here, whatever apigee.config.options says (update, sync
+        // and delete all loop over the config's maps, KVMMojo.java:225-255): never a map of customer data.
+        List<?> kvms = (List<?>) map(doc, "envConfig", "eval").get("kvms");
+        assertThat(kvms.stream().map(k -> map(k).get("name")).toList())
+                .containsExactlyInAnyOrder("psd2-hub-banks", "psd2-hub-config", "psd2-hub-keys")
+                .doesNotContainAnyElementsOf(ConfigTree.RUNTIME_MAPS);
         if (Files.getFileStore(out).supportsFileAttributeView("posix")) {
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
                     .isEqualTo("rw-------");

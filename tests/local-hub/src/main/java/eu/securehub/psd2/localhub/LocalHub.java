@@ -79,6 +79,7 @@ public final class LocalHub implements AutoCloseable {
         private final Map<String, java.time.Duration> accessTokenLifetimes = new LinkedHashMap<>();
         private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
         private int nodes = 1;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
 
         private Options() {
         }
@@ -101,6 +102,7 @@ public final class LocalHub implements AutoCloseable {
             o.accessTokenLifetimes.putAll(accessTokenLifetimes);
             o.bankServerCredentials.putAll(bankServerCredentials);
             o.nodes = nodes;
+            o.clock = clock;
             return o;
         }
 
@@ -233,6 +235,16 @@ public final class LocalHub implements AutoCloseable {
             }
             Options o = copy();
             o.nodes = count;
+            return o;
+        }
+
+        /**
+         * The runtime's clock (caches, Quota windows, KVM read caches), e.g. a test's movable clock to see entries
+         * expire; the banks, the KMS and the callouts keep the system clock. Default the system clock.
+         */
+        public Options runtimeClock(java.time.Clock runtimeClock) {
+            Options o = copy();
+            o.clock = Objects.requireNonNull(runtimeClock, "runtimeClock");
             return o;
         }
 
@@ -382,6 +394,7 @@ public final class LocalHub implements AutoCloseable {
             b.consumerKey = options.consumerKey != null ? options.consumerKey : "crm-local-" + randomToken(24);
 
             LocalEnvironment.Options env = LocalEnvironment.Options.defaults()
+                    .clock(options.clock)
                     .systemPlaceholders(false)
                     .pkiDir(options.pkiDir)
                     .consumerKey(CRM_APP, b.consumerKey)
@@ -417,7 +430,8 @@ public final class LocalHub implements AutoCloseable {
             RetargetedEnvironment runtimeEnv = new RetargetedEnvironment(b.environment, targetPorts);
             List<eu.securehub.psd2.runtime.spi.Environment> otherNodes = new ArrayList<>();
             for (int i = 1; i < options.nodes; i++) {
-                otherNodes.add(new RetargetedEnvironment(b.environment, targetPorts, b.environment.kvmStore().node()));
+                otherNodes.add(new RetargetedEnvironment(b.environment, targetPorts, b.environment.kvmStore().node(),
+                        b.environment.cacheStore().node()));
             }
             b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort).withOtherNodes(otherNodes));
             b.running.add(b.runtime);
@@ -542,6 +556,11 @@ public final class LocalHub implements AutoCloseable {
     /** The return URL of the local CRM page (registered for the CRM app). */
     public String returnUrl() {
         return crmPage.url();
+    }
+
+    /** How many message processors the runtime runs. */
+    public int nodes() {
+        return options.nodes;
     }
 
     public SandboxBank bank(String id) {

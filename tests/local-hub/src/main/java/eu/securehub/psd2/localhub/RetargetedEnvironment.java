@@ -33,16 +33,21 @@ final class RetargetedEnvironment implements Environment {
     private final Environment delegate;
     private final Map<String, Integer> ports;
     private final KeyValueMaps kvms;
+    private final Caches caches;
 
     /** @param ports TargetServer name → the port it really listens on (entries equal to the config are no-ops) */
     RetargetedEnvironment(Environment delegate, Map<String, Integer> ports) {
-        this(delegate, ports, null);
+        this(delegate, ports, null, null);
     }
 
-    /** @param kvms a node's own view of the environment's KVMs (null: the delegate's) */
-    RetargetedEnvironment(Environment delegate, Map<String, Integer> ports, KeyValueMaps kvms) {
+    /**
+     * @param kvms   a node's own view of the environment's KVMs (null: the delegate's)
+     * @param caches a node's own view of the environment's caches (null: the delegate's)
+     */
+    RetargetedEnvironment(Environment delegate, Map<String, Integer> ports, KeyValueMaps kvms, Caches caches) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.kvms = kvms;
+        this.caches = caches;
         this.ports = Map.copyOf(ports);
         for (String name : this.ports.keySet()) {
             if (delegate.targetServer(name).isEmpty()) {
@@ -79,7 +84,7 @@ final class RetargetedEnvironment implements Environment {
 
     @Override
     public Caches caches() {
-        return delegate.caches();
+        return caches != null ? caches : delegate.caches();
     }
 
     @Override

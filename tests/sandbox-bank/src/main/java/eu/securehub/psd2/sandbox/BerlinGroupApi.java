@@ -973,6 +973,15 @@ final class BerlinGroupApi implements BankDirectory {
     return true;
   }
 
+  boolean expire(String consentId) {
+    Consent c = consents.get(consentId);
+    if (c == null) {
+      return false;
+    }
+    c.setStatus("expired", LocalDate.now(clock));
+    return true;
+  }
+
   /** The consent's status, or empty. */
   Optional<String> consentStatus(String consentId) {
     Consent c = consents.get(consentId);

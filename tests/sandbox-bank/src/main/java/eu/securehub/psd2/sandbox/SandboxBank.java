@@ -406,6 +406,11 @@ public final class SandboxBank implements AutoCloseable {
     return api.revokeByPsu(consentId);
   }
 
+  /** The consent runs out at the bank now (as if past its validUntil): reads answer 401 CONSENT_EXPIRED. */
+  public boolean expireConsent(String consentId) {
+    return api.expire(consentId);
+  }
+
   public Optional<String> consentStatus(String consentId) {
     return api.consentStatus(consentId);
   }

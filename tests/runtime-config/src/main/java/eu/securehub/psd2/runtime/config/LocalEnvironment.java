@@ -233,7 +233,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     private final InMemoryKeyValueMaps kvms;
     private final InMemoryQuotaCounters quotas = new InMemoryQuotaCounters();
     private final InMemorySpikeArrests spikeArrests = new InMemorySpikeArrests();
-    private final Caches cacheStore;
+    private final InMemoryCaches cacheStore;
     private final Map<String, TargetServer> targetServers;
     private final LocalKeyStores keyStores;
     private final LocalApiKeys apiKeys;
@@ -353,6 +353,11 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
 
     @Override
     public Caches caches() {
+        return cacheStore;
+    }
+
+    /** The caches as a store, with a view per message processor ({@link InMemoryCaches#node()}). */
+    public InMemoryCaches cacheStore() {
         return cacheStore;
     }
 

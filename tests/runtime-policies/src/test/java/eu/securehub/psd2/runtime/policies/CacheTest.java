@@ -99,4 +99,55 @@ class CacheTest {
         assertThatThrownBy(() -> Policies.create(LOOKUP.replace("<AssignTo>hub.bank_metadata</AssignTo>", "")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("AssignTo");
     }
+
+    private static final String INVALIDATE = """
+            <InvalidateCache name="IC-BankMetadata">
+              <CacheKey>
+                <Prefix>psd2-hub-as-metadata</Prefix>
+                <KeyFragment ref="hub.bank_id"/>
+              </CacheKey>
+              <Scope>Exclusive</Scope>
+              <PurgeChildEntries>false</PurgeChildEntries>
+            </InvalidateCache>
+            """;
+
+    @Test
+    void invalidateRemovesTheEntryItNames() {
+        Policies.create(POPULATE).execute(new TestContext(env).with("hub.bank_id", "bank-a").with("hub.bank_metadata", "m"));
+        Policies.create(POPULATE).execute(new TestContext(env).with("hub.bank_id", "bank-b").with("hub.bank_metadata", "n"));
+        Policies.create(INVALIDATE).execute(new TestContext(env).with("hub.bank_id", "bank-a"));
+
+        TestContext a = new TestContext(env).with("hub.bank_id", "bank-a");
+        Policies.create(LOOKUP).execute(a);
+        assertThat(a.get("lookupcache.LC-BankMetadata.cachehit")).isEqualTo(false);
+        TestContext b = new TestContext(env).with("hub.bank_id", "bank-b");
+        Policies.create(LOOKUP).execute(b);
+        assertThat(b.get("hub.bank_metadata")).as("another entry stays").isEqualTo("n");
+        Policies.create(INVALIDATE).execute(new TestContext(env).with("hub.bank_id", "none"));
+    }
+
+    @Test
+    void invalidateRefusesWhatItDoesNotImplement() {
+        assertThatThrownBy(() -> Policies.create(INVALIDATE.replace("<PurgeChildEntries>false", "<PurgeChildEntries>true")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("PurgeChildEntries");
+        assertThatThrownBy(() -> Policies.create(INVALIDATE.replace("<Scope>", "<CacheContext><ProxyName>p</ProxyName></CacheContext><Scope>")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("CacheContext");
+    }
+
+    @Test
+    void anotherNodeSeesANewEntryOneSecondAfterItWasWritten() {
+        eu.securehub.psd2.runtime.policies.state.InMemoryCaches writer =
+                new eu.securehub.psd2.runtime.policies.state.InMemoryCaches(clock);
+        eu.securehub.psd2.runtime.policies.state.InMemoryCaches other = writer.node();
+        writer.put("c", "k", "v", Duration.ofSeconds(60));
+        assertThat(writer.get("c", "k")).contains("v");
+        assertThat(other.get("c", "k")).as("in the writer's L1 only").isEmpty();
+        clock.advance(Duration.ofMillis(999));
+        assertThat(other.get("c", "k")).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(other.get("c", "k")).as("in L2 after a second").contains("v");
+        other.remove("c", "k");
+        assertThat(writer.get("c", "k")).as("an invalidation is seen everywhere").isEmpty();
+        assertThat(writer.storedEntries("c", "")).isZero();
+    }
 }

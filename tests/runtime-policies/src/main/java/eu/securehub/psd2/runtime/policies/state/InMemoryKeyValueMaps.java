@@ -116,6 +116,23 @@ public final class InMemoryKeyValueMaps implements KeyValueMaps {
         return sealed == null ? Optional.empty() : Optional.of(decrypt(map, key, sealed));
     }
 
+    /** How many entries the store holds in a map now, bypassing every cache (for tests and tools). */
+    public int storedEntries(String map) {
+        ConcurrentMap<String, byte[]> m = store.get(map);
+        return m == null ? 0 : m.size();
+    }
+
+    /** The values a map holds now, in clear, bypassing every cache (for tests measuring sizes). */
+    public java.util.List<String> storedValues(String map) {
+        ConcurrentMap<String, byte[]> m = store.get(map);
+        if (m == null) {
+            return java.util.List.of();
+        }
+        java.util.List<String> values = new java.util.ArrayList<>();
+        m.forEach((key, sealed) -> values.add(decrypt(map, key, sealed)));
+        return values;
+    }
+
     /** The ciphertext kept for an entry (tests check that no value is kept in clear). */
     Optional<byte[]> sealedValue(String map, String key) {
         ConcurrentMap<String, byte[]> m = store.get(map);
