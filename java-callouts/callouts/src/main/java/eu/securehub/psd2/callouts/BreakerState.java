@@ -8,7 +8,7 @@ import java.util.Arrays;
  *   v1;s=C;f=1732300000123,1732300001456   closed, recent failure times (at most the threshold)
  *   v1;s=C;f=;c=1732300031000              closed by a successful probe at c (see CircuitBreaker)
  *   v1;s=O;u=1732300030000                 open until
- *   v1;s=H;h=1732300030500;p=1             half-open since, probes let through
+ *   v1;s=H;h=1732300030500;p=1;u=1732300030000   half-open since, probes let through, until when it was open
  * </pre>
  * An empty record is a closed breaker with no failures.
  */
@@ -53,7 +53,12 @@ final class BreakerState {
     }
 
     static BreakerState halfOpen(long since, int probes) {
-        return new BreakerState(Mode.HALF_OPEN, new long[0], 0, since, probes, 0);
+        return halfOpen(since, probes, 0);
+    }
+
+    /** @param openedUntil when the open period it follows ended (0: unknown, a record from before it was kept) */
+    static BreakerState halfOpen(long since, int probes, long openedUntil) {
+        return new BreakerState(Mode.HALF_OPEN, new long[0], openedUntil, since, probes, 0);
     }
 
     /** Parses a stored record; throws IllegalArgumentException when it is not one. */
@@ -62,7 +67,7 @@ final class BreakerState {
             return CLOSED_EMPTY;
         }
         String[] parts = text.split(";", -1);
-        if (parts.length < 2 || !parts[0].equals("v1") || parts.length > 4) {
+        if (parts.length < 2 || !parts[0].equals("v1") || parts.length > 5) {
             throw new IllegalArgumentException("not a v1 breaker record");
         }
         String mode = null;
@@ -94,7 +99,7 @@ final class BreakerState {
             return open(until);
         }
         if ("H".equals(mode)) {
-            return halfOpen(since, probes);
+            return halfOpen(since, probes, until);
         }
         throw new IllegalArgumentException("unknown breaker state");
     }
@@ -104,7 +109,7 @@ final class BreakerState {
             case OPEN:
                 return "v1;s=O;u=" + openUntil;
             case HALF_OPEN:
-                return "v1;s=H;h=" + halfOpenSince + ";p=" + probes;
+                return "v1;s=H;h=" + halfOpenSince + ";p=" + probes + (openUntil > 0 ? ";u=" + openUntil : "");
             default:
                 StringBuilder b = new StringBuilder("v1;s=C;f=");
                 for (int i = 0; i < failures.length; i++) {

@@ -31,14 +31,14 @@ public final class CircuitBreaker extends Callout {
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("event", "window-seconds", "failure-threshold", "slow-call-ms", "open-seconds",
             "half-open-permitted", "record", "failures-in-window", "status-code", "elapsed-ms", "received-at", "sent-at",
-            "bank-id", "call-id", "max-in-flight", "call-timeout-ms", "stuck", "counted");
+            "bank-id", "call-id", "max-in-flight", "call-timeout-ms", "stuck", "counted", "probe-key", "probe-refused");
 
     /** Calls in flight per bank and message processor when the registry sets no cap. */
     static final int DEFAULT_MAX_IN_FLIGHT = 50;
 
     public CircuitBreaker(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "allow", "retry_after", "state", "record", "write", "transition", "outcome",
-                "record_reset", "stuck", "refusal", "admitted", "counted");
+                "record_reset", "stuck", "refusal", "admitted", "counted", "probe_key");
     }
 
     private static final class Config {
@@ -72,9 +72,11 @@ public final class CircuitBreaker extends Callout {
         boolean tracked = !bankId.isEmpty() && !callId.isEmpty();
         switch (event) {
             case "scan":
-                // Calls on this node in flight past slow-call-ms, each counted once (e.g. into the fault Quota).
+                // Calls on this node in flight past slow-call-ms, each counted once (e.g. into the fault Quota); and
+                // while a probe may be due, the key of the probe slot for a distributed probe latch.
                 ctx.setVariable(var("stuck"), Integer.toString(bankId.isEmpty() ? 0
                         : InFlightCalls.newlySlow(bankId, now, cfg.slowMs, staleMs(ctx))));
+                ctx.setVariable(var("probe_key"), bankId.isEmpty() ? "" : probeKey(bankId, property(ctx, "record"), cfg, now));
                 ctx.setVariable(var("write"), "false");
                 return;
             case "classify": {
@@ -118,7 +120,9 @@ public final class CircuitBreaker extends Callout {
                 for (long i = 0; i < Math.min(stuck, cfg.threshold) && current.mode != BreakerState.Mode.OPEN; i++) {
                     current = afterCall(current, cfg, now, Outcome.SLOW, ctx).next;
                 }
-                d = beforeCall(current, cfg, now);
+                String probeKey = property(ctx, "probe-key");
+                Boolean probeGranted = probeKey.isEmpty() ? null : !property(ctx, "probe-refused").equals("true");
+                d = beforeCall(current, cfg, now, probeGranted);
                 if (d.allow && tracked) {
                     int cap = (int) longProperty(ctx, "max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
                     admitted = InFlightCalls.admit(bankId, callId, now, cap);
@@ -163,6 +167,34 @@ public final class CircuitBreaker extends Callout {
         }
     }
 
+    /**
+     * While the stored record may let a probe through (open and past its end, or half-open): the bank and the start of
+     * the current open-seconds slot after the open period, e.g. {@code alpha.1732300030000}; otherwise empty. Every node
+     * computes the same key from the same open period, so a distributed Quota on it grants half-open-permitted probes
+     * per slot in all; a lost probe's slot ends and the next one grants again.
+     */
+    private static String probeKey(String bankId, String record, Config cfg, long now) {
+        BreakerState s;
+        try {
+            s = BreakerState.parse(record);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+        long openedUntil;
+        if (s.mode == BreakerState.Mode.OPEN && now >= s.openUntil) {
+            openedUntil = s.openUntil;
+        } else if (s.mode == BreakerState.Mode.HALF_OPEN) {
+            openedUntil = s.openUntil > 0 ? s.openUntil : s.halfOpenSince;
+        } else {
+            return "";
+        }
+        return bankId + "." + slot(openedUntil, cfg, now);
+    }
+
+    private static long slot(long openedUntil, Config cfg, long now) {
+        return now <= openedUntil ? openedUntil : openedUntil + (now - openedUntil) / cfg.openMs * cfg.openMs;
+    }
+
     /** A registered call older than this never reported its end: twice the call timeout, and 5 s more. */
     private long staleMs(MessageContext ctx) throws CalloutException {
         return 2 * longProperty(ctx, "call-timeout-ms", 60_000, 1, 3_600_000) + 5_000;
@@ -192,19 +224,34 @@ public final class CircuitBreaker extends Callout {
         }
     }
 
-    private static Decision beforeCall(BreakerState s, Config cfg, long now) {
+    /**
+     * @param probeGranted for a state that may let a probe through: whether the distributed probe latch granted this
+     *                     request one (null: no latch, this node's record decides alone)
+     */
+    private static Decision beforeCall(BreakerState s, Config cfg, long now, Boolean probeGranted) {
+        if (probeGranted != null && (s.mode == BreakerState.Mode.HALF_OPEN
+                || (s.mode == BreakerState.Mode.OPEN && now >= s.openUntil))) {
+            // The latch lets half-open-permitted probes through per open-seconds slot, over all message processors.
+            long openedUntil = s.mode == BreakerState.Mode.OPEN ? s.openUntil : s.openUntil > 0 ? s.openUntil : s.halfOpenSince;
+            if (!probeGranted) {
+                return new Decision(s, false, seconds(slot(openedUntil, cfg, now) + cfg.openMs - now), null);
+            }
+            BreakerState next = s.mode == BreakerState.Mode.OPEN ? BreakerState.halfOpen(now, 1, s.openUntil)
+                    : BreakerState.halfOpen(s.halfOpenSince, s.probes + 1, openedUntil);
+            return new Decision(next, true, 0, null);
+        }
         switch (s.mode) {
             case OPEN:
                 if (now < s.openUntil) {
                     return new Decision(s, false, seconds(s.openUntil - now), null);
                 }
-                return new Decision(BreakerState.halfOpen(now, 1), true, 0, null);
+                return new Decision(BreakerState.halfOpen(now, 1, s.openUntil), true, 0, null);
             case HALF_OPEN:
                 if (s.probes < cfg.permitted) {
-                    return new Decision(BreakerState.halfOpen(s.halfOpenSince, s.probes + 1), true, 0, null);
+                    return new Decision(BreakerState.halfOpen(s.halfOpenSince, s.probes + 1, s.openUntil), true, 0, null);
                 }
                 if (now - s.halfOpenSince >= cfg.openMs) {
-                    return new Decision(BreakerState.halfOpen(now, 1), true, 0, null);
+                    return new Decision(BreakerState.halfOpen(now, 1, s.openUntil), true, 0, null);
                 }
                 return new Decision(s, false, seconds(s.halfOpenSince + cfg.openMs - now), null);
             default:

@@ -43,6 +43,8 @@ class InFlightBreakerTest {
         p.put("call-timeout-ms", "10000");
         p.put("stuck", "{breaker.stuck}");
         p.put("counted", "{breaker.counted}");
+        p.put("probe-key", "{breaker.probe_key}");
+        p.put("probe-refused", "{probe.refused}");
         return p;
     }
 
@@ -185,5 +187,46 @@ class InFlightBreakerTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aDistributedLatchGrantsTheProbesOfAllNodesPerSlot() {
+        for (String call : List.of("c1", "c2", "c3")) {
+            before(call);
+            after(call, 503, 10);
+        }
+        String opened = kvm;
+        now += 30_000;
+        // Node A: the scan names the slot; the latch (a distributed Quota) grants it the probe.
+        String key = run("scan", "a").string("breaker.probe_key");
+        assertThat(key).isEqualTo("alpha." + (now - 0));
+        MapMessageContext a = run("before-call", "a", "breaker.probe_key", key, "probe.refused", "false");
+        assertThat(a.string("breaker.allow")).isEqualTo("true");
+        assertThat(a.string("breaker.state")).isEqualTo("half_open");
+        assertThat(kvm).contains(";u=");
+
+        // Node B still has the open record in its cache: the same slot, and the latch refuses it.
+        kvm = opened;
+        now += 2_000;
+        assertThat(run("scan", "b").string("breaker.probe_key")).isEqualTo(key);
+        MapMessageContext b = run("before-call", "b", "breaker.probe_key", key, "probe.refused", "true");
+        assertThat(b.string("breaker.allow")).isEqualTo("false");
+        assertThat(b.string("breaker.refusal")).isEqualTo("open");
+        assertThat(b.string("breaker.retry_after")).as("until the next slot").isEqualTo("28");
+
+        // A probe lost with its node: the next slot, 30 s on, has a key of its own.
+        now += 28_000;
+        assertThat(run("scan", "b").string("breaker.probe_key")).isNotEqualTo(key).startsWith("alpha.");
+    }
+
+    @Test
+    void noProbeKeyWhileClosedOrStillOpen() {
+        assertThat(run("scan", "x").string("breaker.probe_key")).isEmpty();
+        for (String call : List.of("c1", "c2", "c3")) {
+            before(call);
+            after(call, 503, 10);
+        }
+        now += 29_999;
+        assertThat(run("scan", "x").string("breaker.probe_key")).isEmpty();
     }
 }
