@@ -22,14 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Concurrent reads on one hub token across the bank's access-token refresh, on two message processors. Bank alpha
- * issues access tokens that live {@value #LIFETIME_SECONDS} s and rotates refresh tokens: a rotated refresh token
+ * issues access tokens that live {@value #LIFETIME_SECONDS} s, bank beta {@value #STEADY_LIFETIME_SECONDS} s; both
+ * rotate refresh tokens: a rotated refresh token
  * presented again revokes the whole grant (RFC 9700 §4.14), so a hub that refreshed twice would lose the consent.
  * The hub's access token is due for refresh in its last 60 s (so at once, here) and no longer sent in its last 5 s.
  * <ul>
- *   <li>Steady traffic: bursts of {@value #CONCURRENT} reads one after the other. One read per burst wins the
+ *   <li>Steady traffic (beta): bursts of {@value #CONCURRENT} reads one after the other. One read per burst wins the
  *       record's refresh lease and refreshes; the others read with the token they have, which still works: every
  *       read is 200 at its first attempt.</li>
- *   <li>At the moment of expiry: each burst comes after the stored token ran out. One read refreshes, the others get
+ *   <li>At the moment of expiry (alpha): each burst comes after the stored token ran out. One read refreshes, the others get
  *       503 bank-unavailable (code token_refreshing) with Retry-After: 1; the CRM retries after it, as the README says
  *       (at most twice here), and every read ends 200.</li>
  * </ul>
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConcurrentRefreshTest {
     static final int LIFETIME_SECONDS = 7;
+    /** Bank beta's tokens, for the steady bursts: usable for 15 s after each refresh, a wide margin for slow rounds. */
+    static final int STEADY_LIFETIME_SECONDS = 20;
     static final int CONCURRENT = 10;
     static final int ROUNDS = 20;
 
@@ -52,7 +55,8 @@ class ConcurrentRefreshTest {
     static void start() throws Exception {
         hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY).nodes(2)
                 .accessTokenLifetime("alpha", Duration.ofSeconds(LIFETIME_SECONDS))
-                .bankProfile("alpha", "spikeArrestRate", "\"500ps\""));
+                .accessTokenLifetime("beta", Duration.ofSeconds(STEADY_LIFETIME_SECONDS))
+                .bankProfile("alpha", "spikeArrestRate", "\"500ps\"").bankProfile("beta", "spikeArrestRate", "\"500ps\""));
         crm = new Crm(hub);
         pool = Executors.newFixedThreadPool(CONCURRENT);
     }
@@ -125,8 +129,8 @@ class ConcurrentRefreshTest {
 
     @Test
     void steadyBurstsAcrossEveryRefreshAllSucceedAtTheFirstAttempt() throws Exception {
-        SandboxBank bank = hub.bank("alpha");
-        String token = crm.token("alpha");
+        SandboxBank bank = hub.bank("beta");
+        String token = crm.token("beta");
         int codes = bank.tokenGrants("authorization_code");
         // The journey's token may have run out meanwhile (two nodes: each step waits for the cache): one read renews it.
         assertThat(readAsACrm(token).last().statusCode()).isEqualTo(200);
