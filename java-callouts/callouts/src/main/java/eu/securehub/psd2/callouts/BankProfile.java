@@ -21,6 +21,13 @@ public final class BankProfile extends Callout {
      * those FAPI 2.0 allows that Apigee's VerifyJWT supports. Default PS256.
      */
     static final Set<String> ID_TOKEN_ALGORITHMS = Set.of("PS256", "ES256");
+    /** The bank's read timeout when its entry gives none (config-assembler writes the same into the TargetEndpoint). */
+    public static final long DEFAULT_READ_TIMEOUT_MS = 10_000;
+    /** The breaker's slow-call threshold when the entry gives none. */
+    public static final long DEFAULT_SLOW_CALL_MS = 3_000;
+    /** The range of readTimeoutMs. */
+    public static final long MIN_READ_TIMEOUT_MS = 1_000;
+    public static final long MAX_READ_TIMEOUT_MS = 60_000;
 
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("bank-id", "profile", "consent-unattended-allow");
@@ -83,12 +90,12 @@ public final class BankProfile extends Callout {
         long threshold = breaker.integer("failureThreshold", 5, 1, 100);
         long windowSeconds = breaker.integer("windowSeconds", 60, 1, 86400);
         long openSeconds = breaker.integer("openSeconds", 30, 1, 86400);
-        long slowMs = breaker.integer("slowCallMs", 3000, 1, 3_600_000);
+        long slowMs = breaker.integer("slowCallMs", DEFAULT_SLOW_CALL_MS, 1, 3_600_000);
         long halfOpen = breaker.integer("halfOpenPermitted", 1, 1, 100);
         long maxInFlight = breaker.integer("maxCallsInFlight", CircuitBreaker.DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
         // The TargetEndpoint's io.timeout.millis (written by the build from this member): the breaker drops a call
         // it never heard the end of after twice this.
-        long readTimeoutMs = p.integer("readTimeoutMs", 10_000, 1_000, 60_000);
+        long readTimeoutMs = p.integer("readTimeoutMs", DEFAULT_READ_TIMEOUT_MS, MIN_READ_TIMEOUT_MS, MAX_READ_TIMEOUT_MS);
 
         ctx.setVariable(var("id"), bankId);
         ctx.setVariable(var("target"), "bank-" + bankId);

@@ -1,5 +1,6 @@
 package eu.securehub.psd2.config;
 
+import eu.securehub.psd2.callouts.BankProfile;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -21,12 +22,11 @@ final class BankProfileCheck {
     static final Pattern SPIKE_RATE = Pattern.compile("^\\d+p[sm]$");
     static final List<String> BREAKER_FIELDS = List.of("failureThreshold", "windowSeconds", "openSeconds",
             "slowCallMs", "halfOpenPermitted", "maxCallsInFlight");
-    /** The bank's read timeout when its entry gives none: well below Apigee's 55 s default. */
-    static final long DEFAULT_READ_TIMEOUT_MS = 10_000;
-    static final long MIN_READ_TIMEOUT_MS = 1_000;
-    static final long MAX_READ_TIMEOUT_MS = 60_000;
-    /** The breaker's slow-call threshold when the entry gives none (the BankProfile callout's default). */
-    static final long DEFAULT_SLOW_CALL_MS = 3_000;
+    /** The defaults and range the BankProfile callout applies at run time: one definition for both. */
+    static final long DEFAULT_READ_TIMEOUT_MS = BankProfile.DEFAULT_READ_TIMEOUT_MS;
+    static final long MIN_READ_TIMEOUT_MS = BankProfile.MIN_READ_TIMEOUT_MS;
+    static final long MAX_READ_TIMEOUT_MS = BankProfile.MAX_READ_TIMEOUT_MS;
+    static final long DEFAULT_SLOW_CALL_MS = BankProfile.DEFAULT_SLOW_CALL_MS;
 
     /** The entry's readTimeoutMs, or the default; 0 when it is not a whole number (reported by {@link #check}). */
     static long readTimeoutMs(Map<String, Object> profile) {

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Before the call: bank alpha issues access tokens that live 5 s. After the journey and a wait past the
  *       lifetime, a read is 200: the hub used a refresh_token grant at the bank's token endpoint before it called
  *       the account API (the bank never answered TOKEN_EXPIRED), and stored the rotated set: the next read works
- *       with yet another access token (the hub's 30 s expiry skew refreshes again; the used refresh token would be
+ *       with yet another access token (the hub's 60 s refresh-ahead refreshes again; the used refresh token would be
  *       refused as a replay).</li>
  *   <li>On the bank's word: bank beta (default lifetime, 300 s) answers the next account read 401 TOKEN_EXPIRED once
  *       (the sandbox bank's one-shot fault): the hub refreshes once, retries the GET once with the new token, and
  *       the CRM gets 200.</li>
+ *   <li>A token endpoint that fails (503) while the access token has run out: 503 bank-unavailable, then
+ *       token_refreshing while that generation's lease lasts; the token record stays, nothing is refused.</li>
  * </ul>
  * Customer-present reads (PSU-IP-Address), so no budget plays a part.
  */
@@ -70,9 +72,10 @@ class RefreshTest {
     @Test
     void anExpiredBankTokenIsRefreshedBeforeTheCallAndTheRotatedSetIsStored() throws Exception {
         SandboxBank bank = hub.bank("alpha");
+        int codesBefore = bank.tokenGrants("authorization_code");
         String token = crm.token("alpha");
         int refreshes = bank.tokenGrants("refresh_token");
-        assertThat(bank.tokenGrants("authorization_code")).isEqualTo(1);
+        assertThat(bank.tokenGrants("authorization_code")).isEqualTo(codesBefore + 1);
 
         Thread.sleep(LIFETIME.toMillis() + 1000);
         HttpResponse<String> first = crm.read(token, "/accounts", true);
@@ -92,7 +95,7 @@ class RefreshTest {
         assertThat(bank.tokenGrants("refresh_token")).as("refreshed again with the rotated refresh token")
                 .isGreaterThan(refreshesAfterFirst);
         assertThat(bearer(again.get(0))).as("a new access token").isNotEqualTo(firstBearer);
-        assertThat(bank.tokenGrants("authorization_code")).as("no new authorisation").isEqualTo(1);
+        assertThat(bank.tokenGrants("authorization_code")).as("no new authorisation").isEqualTo(codesBefore + 1);
     }
 
     @Test
@@ -129,5 +132,32 @@ class RefreshTest {
         } finally {
             crm.clearFaults("beta");
         }
+    }
+
+    @Test
+    void aTokenEndpointOutageIsBankUnavailableAndTheStoredTokensStay() throws Exception {
+        SandboxBank bank = hub.bank("alpha");
+        String token = crm.token("alpha");
+        int codes = bank.tokenGrants("authorization_code");
+        int records = hub.environment().kvmStore().storedEntries("psd2-hub-tokens");
+        Thread.sleep(LIFETIME.toMillis() + 1000);
+        crm.faults("alpha", "{\"clear\":true,\"errorRate\":1.0,\"errorStatus\":503,\"pathPrefix\":\"/oauth/token\"}");
+        try {
+            HttpResponse<String> outage = crm.read(token, "/accounts", true);
+            Crm.assertProblem(outage, 503, "bank-unavailable");
+            assertThat(outage.body()).as("a bank outage, not a refused grant").contains("\"code\":\"bank_unavailable\"")
+                    .doesNotContain("consent-invalid");
+
+            // That generation's refresh lease is used for its minute: the next read waits for it, it is not refused.
+            HttpResponse<String> next = crm.read(token, "/accounts", true);
+            Crm.assertProblem(next, 503, "bank-unavailable");
+            assertThat(next.body()).contains("\"code\":\"token_refreshing\"");
+            assertThat(next.headers().firstValue("Retry-After")).hasValue("1");
+        } finally {
+            crm.clearFaults("alpha");
+        }
+        assertThat(hub.environment().kvmStore().storedEntries("psd2-hub-tokens")).as("the token record stays").isEqualTo(records);
+        assertThat(bank.authorizationServer().refreshTokenReuses()).isZero();
+        assertThat(bank.tokenGrants("authorization_code")).as("no new authorisation was needed").isEqualTo(codes);
     }
 }
