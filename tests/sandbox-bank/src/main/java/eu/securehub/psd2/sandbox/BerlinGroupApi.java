@@ -73,6 +73,7 @@ final class BerlinGroupApi implements BankDirectory {
   private final Map<String, String> clients;
   private final Supplier<URI> baseUrl;
   private final Supplier<Grants> grants;
+  private final ScaAuthorisations sca;
   private final Map<String, Consent> consents = new ConcurrentHashMap<>();
   private final Map<String, Payment> payments = new ConcurrentHashMap<>();
   /** SHA-256 of each access token the token endpoint issued → its expiry (to tell TOKEN_EXPIRED from unknown). */
@@ -82,14 +83,23 @@ final class BerlinGroupApi implements BankDirectory {
   private record Payment(String id, String tppOrganisation, String product, JsonNode body, String status) {
   }
 
+  /**
+   * @param sca the dialect's consent authorisations: OAUTH reads need an access token, REDIRECT and DECOUPLED have
+   *            authorisation sub-resources and reads with the Consent-ID alone
+   */
   BerlinGroupApi(BankData data, Clock clock, TppCertificateCheck certificates, Map<String, String> clients,
-                 Supplier<URI> baseUrl, Supplier<Grants> grants) {
+                 Supplier<URI> baseUrl, Supplier<Grants> grants, ScaAuthorisations sca) {
     this.data = data;
     this.clock = clock;
     this.certificates = certificates;
     this.clients = Map.copyOf(clients);
     this.baseUrl = baseUrl;
     this.grants = grants;
+    this.sca = sca;
+  }
+
+  private boolean oauth() {
+    return sca.dialect() == SandboxBank.Dialect.OAUTH;
   }
 
   BankData data() {
@@ -99,13 +109,22 @@ final class BerlinGroupApi implements BankDirectory {
   // ---------------------------------------------------------------------------------------------------------------
   // Routing
 
-  /** Answers one request on /v1/**. Never throws. */
+  /** Answers one request on /v1/** of a bank that does not check signatures. Never throws. */
   Reply handle(Call call) {
+    return handle(call, SignatureVerifier.Outcome.NOT_REQUIRED);
+  }
+
+  /**
+   * Answers one request on /v1/**. Never throws.
+   *
+   * @param signature the outcome of the request's signature check: a failure is answered right after the QWAC check
+   */
+  Reply handle(Call call, SignatureVerifier.Outcome signature) {
     String requestId = call.header("X-Request-ID");
     String echo = Http.isUuid(requestId) ? requestId : UUID.randomUUID().toString();
     Reply reply;
     try {
-      reply = route(call, requestId);
+      reply = route(call, requestId, signature);
     } catch (BgError e) {
       reply = e.reply();
     } catch (RuntimeException e) {
@@ -114,7 +133,7 @@ final class BerlinGroupApi implements BankDirectory {
     return reply.with("X-Request-ID", echo);
   }
 
-  private Reply route(Call call, String requestId) {
+  private Reply route(Call call, String requestId, SignatureVerifier.Outcome signature) {
     String[] p = call.path().substring(1).split("/", -1);
     // p[0] == "v1"
     String service = p.length > 1 ? p[1] : "";
@@ -126,6 +145,9 @@ final class BerlinGroupApi implements BankDirectory {
     TppCertificateCheck.Result tpp = certificates.check(call.peerCertificates(), role);
     if (!tpp.ok()) {
       throw new BgError(401, tpp.errorCode(), tpp.errorText());
+    }
+    if (!signature.ok()) {
+      throw new BgError(401, signature.code(), signature.text());
     }
     if (requestId == null) {
       throw new BgError(400, "FORMAT_ERROR", "The header X-Request-ID is missing.");
@@ -147,6 +169,9 @@ final class BerlinGroupApi implements BankDirectory {
         }
         if (p.length == 4 && p[3].equals("status")) {
           return method(m, "GET") ? consentStatus(p[2], tpp) : notAllowed(m);
+        }
+        if ((p.length == 4 || p.length == 5) && p[3].equals("authorisations") && !oauth()) {
+          return authorisations(call, tpp, p);
         }
         break;
       case "accounts":
@@ -189,6 +214,22 @@ final class BerlinGroupApi implements BankDirectory {
     throw new BgError(404, "RESOURCE_UNKNOWN", "No such resource: " + call.path());
   }
 
+  /** The consent's authorisation sub-resources (REDIRECT and DECOUPLED dialects). */
+  private Reply authorisations(Call call, TppCertificateCheck.Result tpp, String[] p) {
+    String m = call.method();
+    if (p.length == 5) {
+      return method(m, "GET") ? sca.scaStatus(call, consentOf(p[2], tpp), p[4]) : notAllowed(m);
+    }
+    if (m.equals("POST")) {
+      return sca.start(call, consentOf(p[2], tpp));
+    }
+    if (m.equals("GET")) {
+      psuIpAddress(call, false);
+      return sca.list(consentOf(p[2], tpp));
+    }
+    return notAllowed(m);
+  }
+
   private static boolean method(String actual, String expected) {
     return actual.equals(expected);
   }
@@ -203,6 +244,7 @@ final class BerlinGroupApi implements BankDirectory {
   private Reply createConsent(Call call, TppCertificateCheck.Result tpp) {
     psuIpAddress(call, true);
     redirectHeaders(call);
+    String decoupledPsu = sca.checkConsentRequest(call);
     JsonNode body = jsonBody(call);
     JsonNode access = body.get("access");
     if (access == null || !access.isObject()) {
@@ -246,6 +288,9 @@ final class BerlinGroupApi implements BankDirectory {
     Consent consent = new Consent(id, tpp.organisation(), ((ObjectNode) access).deepCopy(), kind,
         recurring.asBoolean(), validUntil, frequencyPerDay, false, clock.instant(), today);
     consents.put(id, consent);
+    if (!oauth()) {
+      return sca.consentCreated(call, consent, decoupledPsu).with("Location", "/v1/consents/" + id);
+    }
     ObjectNode out = Http.JSON.createObjectNode();
     out.put("consentStatus", "received");
     out.put("consentId", id);
@@ -394,8 +439,9 @@ final class BerlinGroupApi implements BankDirectory {
     }
     psuIpAddress(call, false);
     Consent consent = consentOf(consentId, tpp);
-    Grant grant = accessToken(call, tpp);
-    if (!consentId.equals(grant.consentId())) {
+    // REDIRECT and DECOUPLED: the Consent-ID, bound to the QWAC's organisation, is the credential.
+    Grant grant = oauth() ? accessToken(call, tpp) : null;
+    if (grant != null && !consentId.equals(grant.consentId())) {
       throw new BgError(401, "TOKEN_INVALID", "The access token was not issued for this consent.");
     }
     LocalDate today = LocalDate.now(clock);
@@ -407,7 +453,7 @@ final class BerlinGroupApi implements BankDirectory {
     if (!status.equals("valid")) {
       throw new BgError(401, "CONSENT_INVALID", "The consent is " + status + ".");
     }
-    if (grant.customerId() != null && !grant.customerId().equals(consent.customerId())) {
+    if (grant != null && grant.customerId() != null && !grant.customerId().equals(consent.customerId())) {
       throw new BgError(401, "TOKEN_INVALID", "The access token belongs to another PSU.");
     }
     return consent;
@@ -796,10 +842,13 @@ final class BerlinGroupApi implements BankDirectory {
     out.put("transactionStatus", "RCVD");
     out.put("paymentId", id);
     ObjectNode links = out.putObject("_links");
-    links.putObject("scaOAuth").put("href", discoveryUrl());
+    if (oauth()) {
+      links.putObject("scaOAuth").put("href", discoveryUrl());
+    }
     links.putObject("self").put("href", self);
     links.putObject("status").put("href", self + "/status");
-    return Reply.json(201, out).with("Location", self).with("ASPSP-SCA-Approach", "REDIRECT");
+    return Reply.json(201, out).with("Location", self).with("ASPSP-SCA-Approach",
+        oauth() ? "REDIRECT" : sca.dialect().name());
   }
 
   private Reply getPayment(TppCertificateCheck.Result tpp, String product, String paymentId, boolean statusOnly) {
@@ -820,7 +869,7 @@ final class BerlinGroupApi implements BankDirectory {
   // ---------------------------------------------------------------------------------------------------------------
   // Shared validation
 
-  private static void psuIpAddress(Call call, boolean mandatory) {
+  static void psuIpAddress(Call call, boolean mandatory) {
     String ip = call.header("PSU-IP-Address");
     if (ip == null) {
       if (mandatory) {
@@ -851,7 +900,7 @@ final class BerlinGroupApi implements BankDirectory {
    * TPP-Redirect-URI is mandated when the TPP prefers the redirect approach (TPP-Redirect-Preferred: true); any
    * redirect URI given must be an absolute https URI (http is accepted for loopback hosts, as for native apps).
    */
-  private static void redirectHeaders(Call call) {
+  static void redirectHeaders(Call call) {
     String preferred = call.header("TPP-Redirect-Preferred");
     if (preferred != null && !preferred.equals("true") && !preferred.equals("false")) {
       throw new BgError(400, "FORMAT_ERROR", "TPP-Redirect-Preferred must be true or false.");

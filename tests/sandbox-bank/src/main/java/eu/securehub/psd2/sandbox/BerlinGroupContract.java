@@ -179,11 +179,26 @@ public final class BerlinGroupContract {
 
   /**
    * One HTTP exchange on a Berlin Group endpoint, as the bank saw it. Paths without query; header and query
-   * names as sent.
+   * names as sent. {@code signature} tells whether the request carried a valid QSEAL signature, when the bank
+   * requires signatures ({@link SignatureCheck#NOT_REQUIRED} otherwise).
    */
   public record Exchange(String method, String path, Map<String, List<String>> query,
                          Map<String, List<String>> requestHeaders, byte[] requestBody, int status,
-                         Map<String, List<String>> responseHeaders, byte[] responseBody) {
+                         Map<String, List<String>> responseHeaders, byte[] responseBody, SignatureCheck signature) {
+
+    /** The outcome of the bank's check of the request's signature (Digest, Signature, TPP-Signature-Certificate). */
+    public enum SignatureCheck {
+      /** The bank does not require signatures and did not check. */
+      NOT_REQUIRED,
+      /** Signed, and the signature verified with a valid QSEAL of the TPP. */
+      VALID,
+      /** Digest, Signature or TPP-Signature-Certificate was missing (SIGNATURE_MISSING). */
+      MISSING,
+      /** Digest, keyId, algorithm, signed header list or signature wrong (SIGNATURE_INVALID). */
+      INVALID,
+      /** The signing certificate is unreadable, untrusted, expired or not the TPP's QSEAL (CERTIFICATE_*). */
+      CERTIFICATE_INVALID
+    }
 
     public Exchange {
       Objects.requireNonNull(method, "method");
@@ -191,6 +206,15 @@ public final class BerlinGroupContract {
       query = Map.copyOf(query);
       requestHeaders = Map.copyOf(requestHeaders);
       responseHeaders = Map.copyOf(responseHeaders);
+      signature = signature == null ? SignatureCheck.NOT_REQUIRED : signature;
+    }
+
+    /** An exchange of a bank that does not check signatures. */
+    public Exchange(String method, String path, Map<String, List<String>> query,
+                    Map<String, List<String>> requestHeaders, byte[] requestBody, int status,
+                    Map<String, List<String>> responseHeaders, byte[] responseBody) {
+      this(method, path, query, requestHeaders, requestBody, status, responseHeaders, responseBody,
+          SignatureCheck.NOT_REQUIRED);
     }
 
     /** The request header's first value, any case of its name, or null. */
@@ -218,7 +242,8 @@ public final class BerlinGroupContract {
 
     @Override
     public String toString() {
-      return method + " " + path + (query.isEmpty() ? "" : " " + query) + " -> " + status;
+      return method + " " + path + (query.isEmpty() ? "" : " " + query) + " -> " + status
+          + (signature == SignatureCheck.NOT_REQUIRED ? "" : " (signature " + signature + ")");
     }
   }
 

@@ -12,20 +12,31 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The local run: generates the test PKI into {@code <project root>/target/test-pki}, starts the local Cloud KMS on
  * 127.0.0.1:8089 (with a printed bearer token and one key), the sandbox banks alpha on 127.0.0.1:8443 and beta on
- * 127.0.0.1:8444 (admin ports 9443 and 9444), prints every URL and runs until Ctrl-C.
+ * 127.0.0.1:8444 (OAuth), gamma on 127.0.0.1:8445 (redirect with the bank's SCA page, QSEAL signatures required)
+ * and delta on 127.0.0.1:8446 (decoupled), with admin ports 9443 to 9446, prints every URL and runs until Ctrl-C.
  *
  * <p>From the project root, after {@code mvn install -DskipTests}:
  * <pre>mvn -q -f tests/sandbox-bank/pom.xml exec:java</pre>
  * System properties (-D…): {@code psd2.pki.dir}, {@code psd2.kms.port}, {@code psd2.kms.token},
- * {@code psd2.kms.key}, {@code psd2.alpha.port}, {@code psd2.beta.port}, {@code psd2.alpha.adminPort},
- * {@code psd2.beta.adminPort}, {@code psd2.sandbox.contract} (default true: every /v1 exchange is validated
- * against the Berlin Group OpenAPI file; see GET /admin/violations).
+ * {@code psd2.kms.key}, {@code psd2.<bank>.port} and {@code psd2.<bank>.adminPort} for alpha, beta, gamma and
+ * delta, {@code psd2.sandbox.contract} (default true: every /v1 exchange is validated against the Berlin Group
+ * OpenAPI file; see GET /admin/violations).
  */
 public final class LocalSandbox {
 
   /** The KMS key the local run creates (what the hub's key tool wraps the keyring with). */
   public static final String DEFAULT_KMS_KEY =
       "projects/psd2-local/locations/europe-west3/keyRings/psd2-hub/cryptoKeys/psd2-hub-kek";
+
+  /** The banks of the local run: id, HTTPS port, admin port, dialect, whether signatures are required. */
+  private record LocalBank(String id, int port, int adminPort, SandboxBank.Dialect dialect, boolean signatures) {
+  }
+
+  private static final List<LocalBank> BANKS = List.of(
+      new LocalBank("alpha", 8443, 9443, SandboxBank.Dialect.OAUTH, false),
+      new LocalBank("beta", 8444, 9444, SandboxBank.Dialect.OAUTH, false),
+      new LocalBank("gamma", 8445, 9445, SandboxBank.Dialect.REDIRECT, true),
+      new LocalBank("delta", 8446, 9446, SandboxBank.Dialect.DECOUPLED, false));
 
   private LocalSandbox() {
   }
@@ -47,10 +58,10 @@ public final class LocalSandbox {
       stopped.countDown();
     }, "local-sandbox-stop"));
 
-    TestPki pki = TestPki.create(List.of("alpha", "beta"));
+    TestPki pki = TestPki.create(BANKS.stream().map(LocalBank::id).toList());
     pki.writeTo(pkiDir);
     System.out.println("Test PKI written to " + pkiDir.toAbsolutePath()
-        + " (PKCS#12 password in password.txt; QWAC qwac.p12 alias qwac)");
+        + " (PKCS#12 password in password.txt; QWAC qwac.p12 alias qwac, QSEAL qseal.p12 alias qseal)");
 
     String token = System.getProperty("psd2.kms.token");
     if (token == null || token.isBlank()) {
@@ -65,27 +76,37 @@ public final class LocalSandbox {
 
     boolean contract = Boolean.parseBoolean(System.getProperty("psd2.sandbox.contract", "true"));
     BerlinGroupContract bg = contract ? BerlinGroupContract.shared() : null;
-    SandboxBank alpha = SandboxBank.start(config(pki, "alpha", Integer.getInteger("psd2.alpha.port", 8443),
-        Integer.getInteger("psd2.alpha.adminPort", 9443), bg));
-    running.add(alpha);
-    SandboxBank beta = SandboxBank.start(config(pki, "beta", Integer.getInteger("psd2.beta.port", 8444),
-        Integer.getInteger("psd2.beta.adminPort", 9444), bg));
-    running.add(beta);
+    List<SandboxBank> banks = new ArrayList<>();
+    for (LocalBank b : BANKS) {
+      SandboxBank bank = SandboxBank.start(config(pki, b, bg));
+      running.add(bank);
+      banks.add(bank);
+    }
 
     System.out.println();
     System.out.println("Local Cloud KMS   " + kms.baseUrl());
     System.out.println("  bearer token    " + token);
     System.out.println("  key             " + keyName);
-    for (SandboxBank bank : List.of(alpha, beta)) {
-      System.out.println("Bank " + bank.bankId());
+    for (SandboxBank bank : banks) {
+      System.out.println("Bank " + bank.bankId() + " (" + bank.dialect()
+          + (bank.requiresSignatures() ? ", QSEAL signatures required" : "") + ")");
       System.out.println("  Berlin Group    " + bank.baseUrl() + "/v1");
-      System.out.println("  OAuth issuer    " + bank.baseUrl());
-      System.out.println("  discovery       " + bank.discoveryUrl());
-      System.out.println("  JWKS            " + bank.baseUrl() + "/jwks");
+      switch (bank.dialect()) {
+        case OAUTH -> {
+          System.out.println("  OAuth issuer    " + bank.baseUrl());
+          System.out.println("  discovery       " + bank.discoveryUrl());
+          System.out.println("  JWKS            " + bank.baseUrl() + "/jwks");
+        }
+        case REDIRECT -> System.out.println("  SCA page        " + bank.baseUrl()
+            + "/sca/<authorisationId>  (the consent's scaRedirect link)");
+        case DECOUPLED -> System.out.println("  customer's app  POST " + bank.adminUrl()
+            + "/admin/consents/<consentId>/approve | /deny");
+        default -> { }
+      }
       System.out.println("  admin           " + bank.adminUrl() + "/admin  (faults: POST/DELETE /admin/faults)");
       System.out.println("  server CA       " + pkiDir.resolve("bank-" + bank.bankId() + "-ca.pem"));
     }
-    System.out.println("Online-banking logins (both banks): anna/anna-sandbox-1, ben/ben-sandbox-2, "
+    System.out.println("Online-banking logins (every bank; PSU-ID for delta): anna/anna-sandbox-1, ben/ben-sandbox-2, "
         + "clara/clara-sandbox-3, kraus/kraus-sandbox-4");
     System.out.println("TPP client_id " + TestPki.ORGANIZATION_IDENTIFIER + ", QWAC " + pkiDir.resolve("qwac.p12"));
     System.out.println("Contract validation " + (contract ? "on (GET <admin>/admin/violations)" : "off"));
@@ -93,11 +114,13 @@ public final class LocalSandbox {
     stopped.await();
   }
 
-  private static SandboxBank.Config config(TestPki pki, String id, int port, int adminPort, BerlinGroupContract bg) {
-    return SandboxBank.Config.builder(id, pki.bankServer(id), List.of(pki.rootCa()))
-        .expiredServerCredential(pki.bankServerExpired(id))
-        .port(port)
-        .adminPort(adminPort)
+  private static SandboxBank.Config config(TestPki pki, LocalBank b, BerlinGroupContract bg) {
+    return SandboxBank.Config.builder(b.id(), pki.bankServer(b.id()), List.of(pki.rootCa()))
+        .expiredServerCredential(pki.bankServerExpired(b.id()))
+        .port(Integer.getInteger("psd2." + b.id() + ".port", b.port()))
+        .adminPort(Integer.getInteger("psd2." + b.id() + ".adminPort", b.adminPort()))
+        .dialect(b.dialect())
+        .requireSignatures(b.signatures())
         .contract(bg)
         .build();
   }

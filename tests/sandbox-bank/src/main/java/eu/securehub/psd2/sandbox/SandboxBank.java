@@ -80,8 +80,25 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>TLS asks for a client certificate without requiring one (wantClientAuth): the browser-facing authorisation
  * page, discovery and JWKS work without; {@code /v1/**}, {@code /oauth/par} and {@code /oauth/token} refuse a
  * request without a valid QWAC chaining to a configured TPP trust anchor (AIS needs PSP_AI, PIS needs PSP_PI).
+ *
+ * <p>The {@link Dialect} decides how customers authorise consents: OAuth (default), the redirect approach with the
+ * bank's own SCA page ({@code /sca/<authorisationId>}, no OAuth endpoints), or decoupled (the customer's app: {@link
+ * #approveDecoupled}). With {@code requireSignatures}, every /v1 request must carry a valid QSEAL signature.
  */
 public final class SandboxBank implements AutoCloseable {
+
+  /** How the bank has its customers authorise (SCA) a consent: the Berlin Group dialect it speaks. */
+  public enum Dialect {
+    /** OAuth 2.0 (the consent's scaOAuth link; reads need an access token bound to the QWAC). The default. */
+    OAUTH,
+    /**
+     * The redirect approach without OAuth: the consent's scaRedirect link is the bank's own SCA page, which sends
+     * the browser back to TPP-Redirect-URI (or TPP-Nok-Redirect-URI); reads need the Consent-ID alone.
+     */
+    REDIRECT,
+    /** The decoupled approach: the customer (PSU-ID) approves in the bank's app (admin port); no browser. */
+    DECOUPLED
+  }
 
   /** Settings of one bank. Build with {@link #builder}. */
   public static final class Config {
@@ -99,6 +116,10 @@ public final class SandboxBank implements AutoCloseable {
     final Map<String, String> clients;
     final BerlinGroupContract contract;
     final int maxRecordedExchanges;
+    final Dialect dialect;
+    final boolean explicitAuthorisation;
+    final boolean requireSignatures;
+    final Duration scaStatusMinInterval;
 
     private Config(Builder b) {
       this.bankId = b.bankId;
@@ -116,6 +137,10 @@ public final class SandboxBank implements AutoCloseable {
       this.clients = Map.copyOf(b.clients);
       this.contract = b.contract;
       this.maxRecordedExchanges = b.maxRecordedExchanges;
+      this.dialect = b.dialect;
+      this.explicitAuthorisation = b.explicitAuthorisation;
+      this.requireSignatures = b.requireSignatures;
+      this.scaStatusMinInterval = b.scaStatusMinInterval;
     }
 
     /**
@@ -148,6 +173,10 @@ public final class SandboxBank implements AutoCloseable {
     private Map<String, String> clients = Map.of(TestPki.ORGANIZATION_IDENTIFIER, TestPki.ORGANIZATION_IDENTIFIER);
     private BerlinGroupContract contract;
     private int maxRecordedExchanges = 10_000;
+    private Dialect dialect = Dialect.OAUTH;
+    private boolean explicitAuthorisation;
+    private boolean requireSignatures;
+    private Duration scaStatusMinInterval = Duration.ofSeconds(2);
 
     private Builder(String bankId, Credential serverCredential, List<X509Certificate> tppTrustAnchors) {
       if (bankId == null || !bankId.matches("[a-z][a-z0-9-]{0,30}")) {
@@ -224,6 +253,44 @@ public final class SandboxBank implements AutoCloseable {
       return this;
     }
 
+    /** The SCA dialect. Default {@link Dialect#OAUTH} (today's behaviour). */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * REDIRECT and DECOUPLED: true makes every consent need an explicit start (POST
+     * /v1/consents/{consentId}/authorisations, link startAuthorisation); false (default) starts the authorisation
+     * with the consent, unless the TPP asks for an explicit start (TPP-Explicit-Authorisation-Preferred: true).
+     * Ignored by OAUTH.
+     */
+    public Builder explicitAuthorisation(boolean explicit) {
+      this.explicitAuthorisation = explicit;
+      return this;
+    }
+
+    /**
+     * True: every /v1 request must be signed with the TPP's QSEAL (Digest, Signature, TPP-Signature-Certificate;
+     * the certificate chaining to the same TPP trust anchors as the QWAC). Default false.
+     */
+    public Builder requireSignatures(boolean require) {
+      this.requireSignatures = require;
+      return this;
+    }
+
+    /**
+     * REDIRECT and DECOUPLED: polls of one authorisation's scaStatus closer together than this answer 429
+     * ACCESS_EXCEEDED ({@link SandboxBank#tooEarlyScaStatusPolls()}). Default 2 s; zero allows any rate.
+     */
+    public Builder scaStatusMinInterval(Duration interval) {
+      if (Objects.requireNonNull(interval, "interval").isNegative()) {
+        throw new IllegalArgumentException("scaStatusMinInterval must not be negative");
+      }
+      this.scaStatusMinInterval = interval;
+      return this;
+    }
+
     public Config build() {
       return new Config(this);
     }
@@ -241,6 +308,9 @@ public final class SandboxBank implements AutoCloseable {
   private final String keyStorePassword;
   private final AuthorizationServer oauth;
   private final BerlinGroupApi api;
+  private final ScaAuthorisations sca;
+  private final ScaPage scaPage;
+  private final SignatureVerifier signatures;
   private final TppCertificateCheck certificates;
   private final Faults faults;
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenGrants =
@@ -264,8 +334,12 @@ public final class SandboxBank implements AutoCloseable {
     this.faults = new Faults(this::releaseHung);
     BankData data = BankData.generate(config.bankId, config.seed, LocalDate.now(config.clock));
     AuthorizationServer[] holder = new AuthorizationServer[1];
+    this.sca = new ScaAuthorisations(config.dialect, config.explicitAuthorisation, config.scaStatusMinInterval, data,
+        config.clock, () -> baseUrl);
     this.api = new BerlinGroupApi(data, config.clock, certificates, config.clients, () -> baseUrl,
-        () -> holder[0] == null ? null : holder[0].grants());
+        () -> holder[0] == null ? null : holder[0].grants(), sca);
+    this.scaPage = new ScaPage(sca, api, config.bankName);
+    this.signatures = config.requireSignatures ? new SignatureVerifier(config.tppTrustAnchors, config.clock) : null;
     OAuthConfig oauthConfig = OAuthConfig.builder()
         .issuer(() -> baseUrl)
         .clock(config.clock)
@@ -420,6 +494,64 @@ public final class SandboxBank implements AutoCloseable {
     return api.unattendedReads(consentId, resource);
   }
 
+  /** The SCA dialect this bank speaks. */
+  public Dialect dialect() {
+    return config.dialect;
+  }
+
+  /** Whether every /v1 request must carry a valid QSEAL signature. */
+  public boolean requiresSignatures() {
+    return config.requireSignatures;
+  }
+
+  /**
+   * DECOUPLED: the customer approves the consent in the bank's app. The consent's latest started authorisation is
+   * finalised and the consent valid (for a bank-offered consent, with all the customer's accounts), or failed and
+   * rejected when the consent names none of the customer's accounts.
+   *
+   * @return false when the consent has no started decoupled authorisation
+   */
+  public boolean approveDecoupled(String consentId) {
+    return approveDecoupled(consentId, List.of());
+  }
+
+  /**
+   * DECOUPLED: as {@link #approveDecoupled(String)}, sharing only these accounts (IBANs or resourceIds) of a
+   * bank-offered consent; empty: all the customer's accounts. Ignored for consents that name their accounts.
+   */
+  public boolean approveDecoupled(String consentId, List<String> accounts) {
+    return sca.decideDecoupled(api, consentId, true, accounts).isPresent();
+  }
+
+  /** DECOUPLED: the customer denies in the app: the authorisation fails, the consent is rejected. */
+  public boolean denyDecoupled(String consentId) {
+    return sca.decideDecoupled(api, consentId, false, List.of()).isPresent();
+  }
+
+  /** REDIRECT and DECOUPLED: the scaStatus of an authorisation (received, started, psuAuthenticated, …), or empty. */
+  public Optional<String> scaStatus(String authorisationId) {
+    return sca.scaStatus(authorisationId);
+  }
+
+  /** REDIRECT and DECOUPLED: the ids of a consent's authorisations, oldest first. */
+  public List<String> authorisationIds(String consentId) {
+    return sca.authorisationIds(consentId);
+  }
+
+  /** How many scaStatus polls came sooner than {@code scaStatusMinInterval} after the previous one (answered 429). */
+  public int tooEarlyScaStatusPolls() {
+    return sca.tooEarlyPolls();
+  }
+
+  /**
+   * The recorded exchanges whose request was not signed or whose signature the bank refused (MISSING, INVALID,
+   * CERTIFICATE_INVALID); always empty when the bank does not require signatures.
+   */
+  public List<Exchange> unsignedOrInvalid() {
+    return exchanges().stream().filter(e -> e.signature() != Exchange.SignatureCheck.NOT_REQUIRED
+        && e.signature() != Exchange.SignatureCheck.VALID).toList();
+  }
+
   /** The recorded exchanges on /v1/** (oldest first). */
   public List<Exchange> exchanges() {
     synchronized (exchanges) {
@@ -521,7 +653,11 @@ public final class SandboxBank implements AutoCloseable {
         write(response, callback, Reply.json(f.errorStatus(), err));
         return;
       }
-      if (AuthorizationServer.handles(path)) {
+      if (ScaPage.handles(path) && config.dialect == Dialect.REDIRECT) {
+        scaPage.handle(request, response, callback);
+        return;
+      }
+      if (AuthorizationServer.handles(path) && config.dialect == Dialect.OAUTH) {
         if (path.equals(AuthorizationServer.PAR_PATH) || path.equals(AuthorizationServer.TOKEN_PATH)) {
           TppCertificateCheck.Result r = certificates.check(peerCertificates(request), null);
           if (!r.ok()) {
@@ -559,6 +695,11 @@ public final class SandboxBank implements AutoCloseable {
     }
     String path = Request.getPathInContext(request);
     Call call = new Call(request.getMethod(), path, query, headers, body, peerCertificates(request));
+    SignatureVerifier.Outcome signature = SignatureVerifier.Outcome.NOT_REQUIRED;
+    if (signatures != null) {
+      TppCertificateCheck.Result qwac = certificates.check(call.peerCertificates(), null);
+      signature = signatures.verify(call, request.getHttpURI().getPathQuery(), qwac.ok() ? qwac.organisation() : null);
+    }
     Reply reply;
     if (error != null) {
       String requestId = call.header("X-Request-ID");
@@ -578,15 +719,15 @@ public final class SandboxBank implements AutoCloseable {
       reply = Http.error(401, "TOKEN_EXPIRED", "The access token expired; refresh it.")
           .with("X-Request-ID", Http.isUuid(requestId) ? requestId : java.util.UUID.randomUUID().toString());
     } else {
-      reply = api.handle(call);
+      reply = api.handle(call, signature);
     }
-    record(call, reply);
+    record(call, reply, signature.check());
     write(response, callback, reply);
   }
 
-  private void record(Call call, Reply reply) {
+  private void record(Call call, Reply reply, Exchange.SignatureCheck signature) {
     Exchange exchange = new Exchange(call.method(), call.path(), call.query(), call.headers(), call.body(),
-        reply.status(), reply.headers(), reply.body());
+        reply.status(), reply.headers(), reply.body(), signature);
     synchronized (exchanges) {
       exchanges.add(exchange);
       while (exchanges.size() > config.maxRecordedExchanges) {
@@ -775,6 +916,12 @@ public final class SandboxBank implements AutoCloseable {
       }
       default -> {
         String prefix = "/admin/consents/";
+        for (String decision : List.of("/approve", "/deny")) {
+          if (path.startsWith(prefix) && path.endsWith(decision) && method.equals("POST")) {
+            String id = path.substring(prefix.length(), path.length() - decision.length());
+            return decoupled(id, decision.equals("/approve"), json);
+          }
+        }
         if (path.startsWith(prefix) && path.endsWith("/revoke") && method.equals("POST")) {
           String id = path.substring(prefix.length(), path.length() - "/revoke".length());
           if (!revokeConsentByPsu(id)) {
@@ -786,6 +933,24 @@ public final class SandboxBank implements AutoCloseable {
       }
     }
     return Reply.json(405, Http.JSON.createObjectNode().put("error", "method not allowed"));
+  }
+
+  /** POST /admin/consents/{id}/approve ({"accounts":[…]} optional) or …/deny: the decoupled app's decision. */
+  private Reply decoupled(String consentId, boolean approve, JsonNode json) {
+    List<String> accounts = new ArrayList<>();
+    JsonNode list = json.path("accounts");
+    if (!list.isMissingNode() && !list.isArray()) {
+      throw new IllegalArgumentException("accounts must be an array of IBANs");
+    }
+    list.forEach(a -> accounts.add(a.asText()));
+    Optional<ScaAuthorisations.Decision> d = sca.decideDecoupled(api, consentId, approve, accounts);
+    if (d.isEmpty()) {
+      return Reply.json(404, Http.JSON.createObjectNode().put("error",
+          "no started decoupled authorisation for this consent"));
+    }
+    return Reply.json(200, Http.JSON.createObjectNode().put("consentId", consentId)
+        .put("authorisationId", d.get().authorisationId()).put("consentStatus", d.get().consentStatus())
+        .put("scaStatus", d.get().scaStatus()));
   }
 
   /** POST /admin/faults: the given fields change, the others stay (send "clear": true to start from none). */
@@ -830,13 +995,21 @@ public final class SandboxBank implements AutoCloseable {
   private ObjectNode summary() {
     ObjectNode n = Http.JSON.createObjectNode();
     n.put("bankId", config.bankId);
+    n.put("dialect", config.dialect.name());
+    n.put("requireSignatures", config.requireSignatures);
     n.put("baseUrl", baseUrl.toString());
-    n.put("discovery", discoveryUrl().toString());
+    if (config.dialect == Dialect.OAUTH) {
+      n.put("discovery", discoveryUrl().toString());
+    }
     n.put("admin", adminUrl().toString());
     n.put("now", Instant.now(config.clock).toString());
     n.set("faults", faultsJson());
     n.put("exchanges", exchanges.size());
     n.put("violations", violations.size());
+    n.put("tooEarlyScaStatusPolls", sca.tooEarlyPolls());
+    if (config.requireSignatures) {
+      n.put("unsignedOrInvalid", unsignedOrInvalid().size());
+    }
     return n;
   }
 

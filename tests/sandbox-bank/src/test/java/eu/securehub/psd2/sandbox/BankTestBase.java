@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.securehub.psd2.sandbox.BerlinGroupContract.Violations;
 import eu.securehub.psd2.testpki.TestPki;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -28,7 +29,13 @@ abstract class BankTestBase {
   }
 
   SandboxBank start(String bankId, UnaryOperator<SandboxBank.Builder> customise) throws Exception {
-    SandboxBank.Builder b = SandboxBank.Config.builder(bankId, pki().bankServer(bankId), List.of(pki().rootCa()))
+    return start(bankId, List.of(pki().rootCa()), customise);
+  }
+
+  /** A bank trusting these TPP roots (QWACs and QSEALs). */
+  SandboxBank start(String bankId, List<X509Certificate> tppTrustAnchors, UnaryOperator<SandboxBank.Builder> customise)
+      throws Exception {
+    SandboxBank.Builder b = SandboxBank.Config.builder(bankId, pki().bankServer(bankId), tppTrustAnchors)
         .expiredServerCredential(pki().bankServerExpired(bankId))
         .contract(TestSupport.contract());
     SandboxBank bank = SandboxBank.start(customise.apply(b).build());

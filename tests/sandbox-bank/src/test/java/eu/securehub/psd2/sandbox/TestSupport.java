@@ -13,7 +13,7 @@ final class TestSupport {
 
   static synchronized TestPki pki() {
     if (pki == null) {
-      pki = TestPki.create(List.of("alpha", "beta"));
+      pki = TestPki.create(List.of("alpha", "beta", "gamma", "delta"));
     }
     return pki;
   }

@@ -36,11 +36,23 @@ final class Tpp {
 
   final SandboxBank bank;
   final HttpClient http;
+  /** Signs every request sent with {@link #send}, or null. */
+  final RequestSigner signer;
 
   /** @param credential the TLS client certificate, or null for none */
   Tpp(SandboxBank bank, Credential credential, X509Certificate... trustedServerCas) {
+    this(bank, client(credential, trustedServerCas, Duration.ofSeconds(20)), null);
+  }
+
+  private Tpp(SandboxBank bank, HttpClient http, RequestSigner signer) {
     this.bank = bank;
-    this.http = client(credential, trustedServerCas, Duration.ofSeconds(20));
+    this.http = http;
+    this.signer = signer;
+  }
+
+  /** The same TPP (connection, certificate), signing every request with {@code signer} (null: none). */
+  Tpp signingWith(RequestSigner signer) {
+    return new Tpp(bank, http, signer);
   }
 
   static HttpClient client(Credential credential, X509Certificate[] trusted, Duration connectTimeout) {
@@ -75,7 +87,9 @@ final class Tpp {
   HttpResponse<String> send(String method, String pathAndQuery, Map<String, String> headers, String body,
                             Duration timeout) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(bank.baseUrl() + pathAndQuery)).timeout(timeout);
-    headers.forEach(b::header);
+    Map<String, String> sent = signer == null ? headers : signer.sign(method, pathAndQuery, headers,
+        body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+    sent.forEach(b::header);
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -247,10 +261,70 @@ final class Tpp {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // The bank's SCA page (REDIRECT dialect), driven as a browser would: no certificate, form posts
+
+  private static final Pattern FORM_ACTION = Pattern.compile("<form method=\"post\" action=\"([^\"]+)\">");
+
+  /** A browser: no client certificate, trusts the bank's CA, follows no redirect. */
+  HttpClient browser() {
+    return client(null, new X509Certificate[] {bankCa()}, Duration.ofSeconds(10));
+  }
+
+  /** GET a page (absolute URL, e.g. the scaRedirect link) in the browser. */
+  HttpResponse<String> open(HttpClient browser, String url) throws Exception {
+    return browser.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Submits the page's form (its action, its hidden fields) in the browser with these fields added; {@code
+   * accountIds} become repeated {@code account} fields.
+   */
+  HttpResponse<String> submit(HttpClient browser, HttpResponse<String> page, Map<String, String> fields,
+                              List<String> accountIds) throws Exception {
+    Matcher action = FORM_ACTION.matcher(page.body());
+    assertThat(action.find()).as(page.body()).isTrue();
+    Map<String, String> form = new LinkedHashMap<>(hidden(page.body()));
+    form.putAll(fields);
+    StringBuilder body = new StringBuilder(encodeForm(form));
+    for (String id : accountIds) {
+      body.append("&account=").append(enc(id));
+    }
+    URI target = page.uri().resolve(action.group(1).replace("&amp;", "&"));
+    return browser.send(HttpRequest.newBuilder(target).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The whole SCA page journey: open the scaRedirect link, log in, then approve (ticking {@code accountIds}) or deny.
+   *
+   * @return the bank's last answer (a 302 to the TPP's redirect URI)
+   */
+  HttpResponse<String> scaRedirect(String url, String username, String password, List<String> accountIds,
+                                   boolean approve) throws Exception {
+    HttpClient browser = browser();
+    HttpResponse<String> login = open(browser, url);
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    assertThat(login.body()).contains("name=\"username\"", "name=\"password\"");
+    HttpResponse<String> consent = submit(browser, login, Map.of("username", username, "password", password,
+        "action", "login"), List.of());
+    assertThat(consent.statusCode()).as(consent.body()).isEqualTo(200);
+    assertThat(consent.body()).contains("value=\"approve\"", "value=\"deny\"");
+    HttpResponse<String> done = submit(browser, consent, Map.of("action", approve ? "approve" : "deny"), accountIds);
+    assertThat(done.statusCode()).as(done.body()).isEqualTo(302);
+    return done;
+  }
+
   /** GET with the AIS headers: Consent-ID, the bearer token and (psuPresent) PSU-IP-Address. */
   HttpResponse<String> read(String pathAndQuery, String consentId, String accessToken, boolean psuPresent)
       throws Exception {
     return send("GET", pathAndQuery, headers("Consent-ID", consentId, "Authorization", "Bearer " + accessToken,
         "PSU-IP-Address", psuPresent ? PSU_IP : null), null);
+  }
+
+  /** GET with the Consent-ID alone (REDIRECT and DECOUPLED dialects) and (psuPresent) PSU-IP-Address. */
+  HttpResponse<String> readWithConsentId(String pathAndQuery, String consentId, boolean psuPresent) throws Exception {
+    return send("GET", pathAndQuery, headers("Consent-ID", consentId, "PSU-IP-Address", psuPresent ? PSU_IP : null),
+        null);
   }
 }

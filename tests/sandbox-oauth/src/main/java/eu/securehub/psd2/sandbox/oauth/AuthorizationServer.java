@@ -755,17 +755,7 @@ public final class AuthorizationServer extends Handler.Abstract {
     }
 
     private static void html(Response response, Callback callback, int status, String page) {
-        response.setStatus(status);
-        var h = response.getHeaders();
-        h.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
-        h.put(HttpHeader.CACHE_CONTROL, "no-store");
-        h.put(HttpHeader.PRAGMA, "no-cache");
-        h.put("Content-Security-Policy",
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
-        h.put("X-Frame-Options", "DENY");
-        h.put("X-Content-Type-Options", "nosniff");
-        h.put("Referrer-Policy", "no-referrer");
-        Content.Sink.write(response, true, page, callback);
+        Pages.send(response, callback, status, page);
     }
 
     // ------------------------------------------------------------------------------------------------------ token

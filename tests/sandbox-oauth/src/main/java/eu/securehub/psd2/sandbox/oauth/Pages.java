@@ -2,8 +2,20 @@ package eu.securehub.psd2.sandbox.oauth;
 
 import java.util.List;
 
-/** The HTML pages a person sees: login, consent and errors. No scripts; every field labelled. */
-final class Pages {
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The HTML pages a person sees: login, consent and errors. No scripts; every field labelled.
+ *
+ * <p>Public so that the sandbox bank's own SCA page (redirect approach without OAuth) shows the same forms, with
+ * the same field names ({@code tx}, {@code csrf_token}, {@code username}, {@code password}, {@code account}) and
+ * buttons ({@code action} = {@code login}, {@code cancel}, {@code approve}, {@code deny}): one browser script
+ * drives both.
+ */
+public final class Pages {
 
     private static final String STYLE = ""
             + "body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f8;color:#1b1f23}"
@@ -23,7 +35,14 @@ final class Pages {
     private Pages() {
     }
 
-    static String login(String bankName, String action, String clientId, String tx, String csrf, String error) {
+    /**
+     * The login form (POST to {@code action}): hidden {@code tx} and {@code csrf_token}, {@code username},
+     * {@code password}, buttons {@code action=login} and {@code action=cancel}.
+     *
+     * @param clientId the provider (TPP) named on the page
+     * @param error    shown above the form, or null
+     */
+    public static String login(String bankName, String action, String clientId, String tx, String csrf, String error) {
         StringBuilder b = head(bankName, "Log in");
         b.append("<h1>Log in to ").append(esc(bankName)).append("</h1>\n");
         b.append("<p>The provider <strong>").append(esc(clientId))
@@ -50,7 +69,11 @@ final class Pages {
         return foot(b);
     }
 
-    static String consent(String bankName, String action, String clientId, String tx, String csrf,
+    /**
+     * The consent form (POST to {@code action}): hidden {@code tx} and {@code csrf_token}, a checkbox {@code account}
+     * per selectable account (value: its accountId), buttons {@code action=approve} and {@code action=deny}.
+     */
+    public static String consent(String bankName, String action, String clientId, String tx, String csrf,
                           ConsentSummary consent, List<AccountOption> accounts, String error) {
         StringBuilder b = head(bankName, "Approve access");
         b.append("<h1>Approve access to your accounts</h1>\n");
@@ -93,7 +116,8 @@ final class Pages {
         return foot(b);
     }
 
-    static String error(String bankName, String title, String message) {
+    /** An error page: a title and a message, no form. */
+    public static String error(String bankName, String title, String message) {
         StringBuilder b = head(bankName, title);
         b.append("<h1>").append(esc(title)).append("</h1>\n");
         b.append("<p role=\"alert\">").append(esc(message)).append("</p>\n");
@@ -117,6 +141,24 @@ final class Pages {
 
     private static String foot(StringBuilder b) {
         return b.append("</main>\n</body>\n</html>\n").toString();
+    }
+
+    /**
+     * Writes a page with the headers every page of the bank carries: no caching, a strict Content-Security-Policy
+     * (no scripts), no framing, no sniffing, no referrer.
+     */
+    public static void send(Response response, Callback callback, int status, String page) {
+        response.setStatus(status);
+        var h = response.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
+        h.put(HttpHeader.CACHE_CONTROL, "no-store");
+        h.put(HttpHeader.PRAGMA, "no-cache");
+        h.put("Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+        h.put("X-Frame-Options", "DENY");
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("Referrer-Policy", "no-referrer");
+        Content.Sink.write(response, true, page, callback);
     }
 
     static String esc(String s) {
