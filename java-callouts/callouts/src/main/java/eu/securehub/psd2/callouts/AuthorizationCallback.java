@@ -71,8 +71,17 @@ public final class AuthorizationCallback extends Callout {
         long exp = p.requiredInteger("exp", 0, Long.MAX_VALUE / 1000);
         String consentId = p.token("consentId", true, 256);
         String bankId = p.token("bankId", true, 256);
-        String verifier = p.token("codeVerifier", true, 128);
-        String nonce = p.token("nonce", true, 256);
+        // Absent in the OAuth journey's records (the first kind); "redirect" or "decoupled" from ScaApproach.
+        String approach = p.text("approach", false);
+        if (approach.isEmpty()) {
+            approach = "oauth";
+        } else if (!approach.equals("redirect") && !approach.equals("decoupled")) {
+            throw p.invalid("approach", "is not oauth, redirect or decoupled");
+        }
+        boolean oauth = approach.equals("oauth");
+        String verifier = p.token("codeVerifier", oauth, 128);
+        String nonce = p.token("nonce", oauth, 256);
+        String statusPath = p.text("statusPath", false);
         String appId = p.text("appId", true);
         long frequency = p.requiredInteger("frequencyPerDay", 1, 100);
         String validUntil = p.text("validUntil", true);
@@ -84,6 +93,8 @@ public final class AuthorizationCallback extends Callout {
             throw new CalloutException("expired_state", "the authorisation has expired: start a new one");
         }
         ctx.setVariable(var("bank_id"), bankId);
+        ctx.setVariable(var("approach"), approach);
+        ctx.setVariable(var("status_path"), statusPath);
         ctx.setVariable(var("consent_id"), consentId);
         ctx.setVariable(CODE_VERIFIER, verifier);
         ctx.setVariable(var("nonce"), nonce);

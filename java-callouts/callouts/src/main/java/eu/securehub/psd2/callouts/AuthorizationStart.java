@@ -33,10 +33,10 @@ public final class AuthorizationStart extends Callout {
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("step", "body", "allowed-return-urls", "consent-response", "issuer", "metadata",
             "client-id", "redirect-uri", "scopes", "frequency-per-day", "valid-until", "pending-ttl-seconds", "bank-id",
-            "app-id", "return-url", "par-response", "authorization-endpoint");
+            "app-id", "return-url", "par-response", "authorization-endpoint", "state", "sca-preferred");
 
     public AuthorizationStart(Map<String, String> properties) {
-        super(properties, PROPERTIES, PREFIX, "consent_request", "return_url", "frequency_per_day", "valid_until", "state",
+        super(properties, PROPERTIES, PREFIX, "consent_request", "return_url", "psu_given", "frequency_per_day", "valid_until", "state",
                 "state_key", "consent_id", "consent_status", "par_required", "par_endpoint", "par_body",
                 "authorization_endpoint", "token_endpoint", "authorization_url", "expires_in", "retain_seconds");
     }
@@ -92,6 +92,12 @@ public final class AuthorizationStart extends Callout {
         }
         long frequency = body.requiredInteger("frequencyPerDay", 1, 100);
         boolean combined = body.bool("combinedServiceIndicator", Boolean.FALSE);
+        // PSU-ID: the customer's id at the bank. A decoupled bank needs it to reach the customer's app.
+        String psuId = body.token("psuId", false, 140);
+        if (psuId.isEmpty() && property(ctx, "sca-preferred").equals("DECOUPLED")) {
+            throw new CalloutException("psu_id_required", "body psuId is required: this bank's customers approve in its"
+                    + " app, which the bank finds by the customer's online-banking id");
+        }
 
         Map<String, Object> consent = new LinkedHashMap<>();
         consent.put("access", access.members());
@@ -99,8 +105,14 @@ public final class AuthorizationStart extends Callout {
         consent.put("validUntil", validUntil);
         consent.put("frequencyPerDay", frequency);
         consent.put("combinedServiceIndicator", combined);
+        // The state exists before the bank is called: a redirect bank gets it inside TPP-Redirect-URI.
+        String state = AuthzState.random();
+        ctx.setVariable(var("state"), state);
+        ctx.setVariable(var("state_key"), AuthzState.stateKey(state));
         ctx.setVariable(var("consent_request"), Json.write(consent));
         ctx.setVariable(var("return_url"), returnUrl);
+        ctx.setVariable("private." + PREFIX + ".psu_id", psuId);
+        ctx.setVariable(var("psu_given"), Boolean.toString(!psuId.isEmpty()));
         ctx.setVariable(var("frequency_per_day"), Long.toString(frequency));
         ctx.setVariable(var("valid_until"), validUntil);
     }
@@ -153,7 +165,12 @@ public final class AuthorizationStart extends Callout {
         long ttl = longProperty(ctx, "pending-ttl-seconds", 600, 60, 3600);
         long exp = now(ctx) / 1000 + ttl;
 
-        String state = AuthzState.random();
+        String state = property(ctx, "state");
+        if (state.isEmpty()) {
+            state = AuthzState.random();
+        } else if (!AuthzState.wellFormed(state)) {
+            throw new CalloutException("invalid_property", "state is not 43 base64url characters");
+        }
         String nonce = AuthzState.random();
         String verifier = AuthzState.random();
         Map<String, Object> pending = new LinkedHashMap<>();

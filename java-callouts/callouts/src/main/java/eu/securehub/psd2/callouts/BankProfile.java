@@ -36,7 +36,8 @@ public final class BankProfile extends Callout {
         super(properties, PROPERTIES, PREFIX, "id", "target", "name", "metadata_url", "issuer", "client_id", "jwks_uri", "id_token_alg", "scopes",
                 "unattended_per_day", "unattended_allow", "spike_rate", "breaker_threshold", "breaker_window_seconds",
                 "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open",
-                "breaker_max_in_flight", "read_timeout_ms");
+                "breaker_max_in_flight", "read_timeout_ms", "supported", "sca_approaches", "sca_preferred", "sca_explicit", "sca_request",
+                "sca_poll_seconds", "oauth", "signing", "signing_headers", "signing_token_endpoint", "services");
     }
 
     @Override
@@ -59,19 +60,37 @@ public final class BankProfile extends Callout {
         if (name.length() > 200) {
             throw p.invalid("name", "is longer than 200 characters");
         }
-        String metadataUrl = url(p, "metadataUrl");
-        String issuer = url(p, "issuer");
-        String clientId = p.token("clientId", true, 256);
-        String jwksUri = url(p, "jwksUri");
-        String idTokenAlg = p.text("idTokenAlgorithm", false);
-        if (idTokenAlg.isEmpty()) {
-            idTokenAlg = "PS256";
-        } else if (!ID_TOKEN_ALGORITHMS.contains(idTokenAlg)) {
-            throw p.invalid("idTokenAlgorithm", "must be PS256 or ES256");
-        }
-        String scopes = p.text("scopes", true);
-        if (scopes.length() > 1024 || !SCOPES.matcher(scopes).matches()) {
-            throw p.invalid("scopes", "is not a space-separated list of scope tokens");
+        BankDialect dialect = BankDialect.of(p);
+        // The OAuth members describe the bank's authorisation server: required when it offers OAUTH, refused otherwise
+        // (a stale issuer or client id in a plain-redirect bank's entry would mislead whoever reads it).
+        boolean oauth = dialect.offers("OAUTH");
+        String metadataUrl = "";
+        String issuer = "";
+        String clientId = "";
+        String jwksUri = "";
+        String idTokenAlg = "";
+        String scopes = "";
+        if (oauth) {
+            metadataUrl = url(p, "metadataUrl");
+            issuer = url(p, "issuer");
+            clientId = p.token("clientId", true, 256);
+            jwksUri = url(p, "jwksUri");
+            idTokenAlg = p.text("idTokenAlgorithm", false);
+            if (idTokenAlg.isEmpty()) {
+                idTokenAlg = "PS256";
+            } else if (!ID_TOKEN_ALGORITHMS.contains(idTokenAlg)) {
+                throw p.invalid("idTokenAlgorithm", "must be PS256 or ES256");
+            }
+            scopes = p.text("scopes", true);
+            if (scopes.length() > 1024 || !SCOPES.matcher(scopes).matches()) {
+                throw p.invalid("scopes", "is not a space-separated list of scope tokens");
+            }
+        } else {
+            for (String member : BankDialect.OAUTH_MEMBERS) {
+                if (p.has(member)) {
+                    throw p.invalid(member, "is only allowed for a bank that offers OAUTH in sca approaches");
+                }
+            }
         }
         long unattended = p.integer("unattendedPerDay", 4, 1, 4);
         // The consent's own allowance (e.g. token.unattended_allow: its frequencyPerDay, at most 4) can only lower it.
@@ -117,6 +136,17 @@ public final class BankProfile extends Callout {
         ctx.setVariable(var("breaker_half_open"), Long.toString(halfOpen));
         ctx.setVariable(var("breaker_max_in_flight"), Long.toString(maxInFlight));
         ctx.setVariable(var("read_timeout_ms"), Long.toString(readTimeoutMs));
+        ctx.setVariable(var("supported"), Boolean.toString(dialect.supported()));
+        ctx.setVariable(var("sca_approaches"), String.join(" ", dialect.approaches));
+        ctx.setVariable(var("sca_preferred"), dialect.preferred);
+        ctx.setVariable(var("sca_explicit"), Boolean.toString(dialect.explicitAuthorisation));
+        ctx.setVariable(var("sca_request"), dialect.requestHeaders());
+        ctx.setVariable(var("sca_poll_seconds"), Long.toString(dialect.pollSeconds));
+        ctx.setVariable(var("oauth"), Boolean.toString(oauth));
+        ctx.setVariable(var("signing"), dialect.signed ? "berlin-group" : "none");
+        ctx.setVariable(var("signing_headers"), String.join(" ", dialect.signedHeaders));
+        ctx.setVariable(var("signing_token_endpoint"), Boolean.toString(dialect.signTokenEndpoint));
+        ctx.setVariable(var("services"), String.join(" ", dialect.services));
     }
 
     private static String url(Fields p, String name) throws CalloutException {

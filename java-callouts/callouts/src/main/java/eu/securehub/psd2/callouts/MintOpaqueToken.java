@@ -19,7 +19,7 @@ public final class MintOpaqueToken extends KeyedCallout {
 
     /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("access-token", "refresh-token", "access-token-expires-in", "consent-id", "bank-id",
-            "app-id", "sca-time", "frequency-per-day", "max-lifetime-seconds", "expires-at", "opaque-token");
+            "app-id", "sca-time", "frequency-per-day", "max-lifetime-seconds", "expires-at", "opaque-token", "credential");
 
     public MintOpaqueToken(Map<String, String> properties) {
         super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at");
@@ -28,10 +28,21 @@ public final class MintOpaqueToken extends KeyedCallout {
     @Override
     protected void runWithKeys(MessageContext ctx, Keyring ring, long now) throws CalloutException {
         long nowSeconds = now / 1000;
+        // "oauth": the bank's access (and refresh) token; "consent": a bank without OAuth (Berlin Group redirect or
+        // decoupled approach), where the Consent-ID over the QWAC's connection is the credential and no bank token exists.
+        String credential = property(ctx, "credential");
+        boolean consentOnly = credential.equals("consent");
+        if (!consentOnly && !credential.isEmpty() && !credential.equals("oauth")) {
+            throw new CalloutException("invalid_property", "credential must be oauth or consent");
+        }
+        if (consentOnly && !(property(ctx, "access-token").isEmpty() && property(ctx, "refresh-token").isEmpty())) {
+            throw new CalloutException("invalid_property", "a consent credential has no access-token or refresh-token");
+        }
         TokenRecord record = new TokenRecord(
-                text(ctx, "access-token", true, MAX_TOKEN_CHARS),
-                text(ctx, "refresh-token", false, MAX_TOKEN_CHARS),
-                nowSeconds + requiredLong(ctx, "access-token-expires-in", 1, 10L * 365 * 24 * 3600),
+                consentOnly ? "" : text(ctx, "access-token", true, MAX_TOKEN_CHARS),
+                consentOnly ? "" : text(ctx, "refresh-token", false, MAX_TOKEN_CHARS),
+                consentOnly ? Long.MAX_VALUE / 1000
+                        : nowSeconds + requiredLong(ctx, "access-token-expires-in", 1, 10L * 365 * 24 * 3600),
                 text(ctx, "consent-id", true, MAX_ID_CHARS),
                 text(ctx, "bank-id", true, MAX_ID_CHARS),
                 text(ctx, "app-id", true, MAX_ID_CHARS),

@@ -125,6 +125,17 @@ public final class Problem extends Callout {
                 "invalid_token_response"}) {
             code(malformed, BANK_ERROR, "The bank's answer could not be used: retry later; quote the requestId if it persists.");
         }
+        // The bank's dialect (BankDialect, ScaApproach). EMBEDDED would put the customer's bank credentials in the
+        // CRM's and the hub's hands: never run, whether the registry says so (bank supported: false) or the bank does.
+        Kind scaUnsupported = new Kind(501, "sca-unsupported", "SCA approach not supported");
+        code("sca_unsupported", scaUnsupported, "This bank offers only the embedded SCA approach, in which the customer's"
+                + " bank credentials would pass through the CRM and the hub: the hub does not support it.");
+        code("embedded_not_supported", scaUnsupported, "The bank asked for the embedded SCA approach, in which the"
+                + " customer's bank credentials would pass through the CRM and the hub: the hub does not support it.");
+        code("unexpected_sca_approach", BANK_ERROR, "The bank chose an SCA approach that its registry entry does not"
+                + " offer: retry later; quote the requestId to the platform team if it persists.");
+        code("psu_id_required", VALIDATION, "Send psuId, the customer's online-banking id: this bank's customers"
+                + " approve in the bank's app, which the bank finds by that id.");
         code("kms_unavailable", new Kind(503, "key-service-unavailable", "Key service unavailable"),
                 "The hub's key service is unavailable at the moment: retry later.");
         code("internal_error", INTERNAL,

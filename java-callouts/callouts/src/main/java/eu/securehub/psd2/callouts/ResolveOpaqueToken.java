@@ -34,7 +34,7 @@ public final class ResolveOpaqueToken extends KeyedCallout {
             "max-unattended-per-day", "authorization");
 
     public ResolveOpaqueToken(Map<String, String> properties) {
-        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "access_expires_at", "access_expired", "refresh_due", "refresh_lease",
+        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "credential", "access_expires_at", "access_expired", "refresh_due", "refresh_lease",
                 "expired", "consent_id", "bank_id", "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
     }
 
@@ -73,8 +73,11 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         ctx.setVariable("private.bank.access_token", record.accessToken);
         ctx.setVariable("private.bank.refresh_token", record.refreshToken);
         ctx.setVariable(var("access_expires_at"), Long.toString(record.accessExpiresAt));
-        ctx.setVariable(var("access_expired"), Boolean.toString(record.accessExpiresAt - skew <= nowSeconds));
-        ctx.setVariable(var("refresh_due"), Boolean.toString(record.accessExpiresAt - ahead <= nowSeconds));
+        // A record without a bank token (a bank without OAuth: the Consent-ID is the credential) never refreshes.
+        boolean bankToken = !record.accessToken.isEmpty();
+        ctx.setVariable(var("credential"), bankToken ? "oauth" : "consent");
+        ctx.setVariable(var("access_expired"), Boolean.toString(bankToken && record.accessExpiresAt - skew <= nowSeconds));
+        ctx.setVariable(var("refresh_due"), Boolean.toString(bankToken && record.accessExpiresAt - ahead <= nowSeconds));
         // The refresh lease's key: this record's generation, so that each refresh token is presented to the bank at
         // most once, however many requests read the record. Every refresh brings a new access token; its expiry alone
         // would not do (two tokens issued in one second share it).

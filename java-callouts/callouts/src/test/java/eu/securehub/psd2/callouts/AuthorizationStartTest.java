@@ -59,6 +59,33 @@ class AuthorizationStartTest {
     }
 
     @Test
+    void requestMakesTheStateBeforeTheBankIsCalledAndKeepsThePsuIdPrivate() {
+        MapMessageContext c = request(body("https://crm.example/psd2/return", "2026-08-31", ",\"psuId\":\"anna\""));
+        assertThat(c.string("authz.error")).isNull();
+        assertThat(AuthzState.wellFormed(c.string("authz.state"))).isTrue();
+        assertThat(c.string("authz.state_key")).isEqualTo(AuthzState.stateKey(c.string("authz.state")));
+        assertThat(c.string("private.authz.psu_id")).isEqualTo("anna");
+        assertThat(c.string("authz.psu_given")).isEqualTo("true");
+        assertThat(c.string("authz.consent_request")).doesNotContain("anna");
+    }
+
+    @Test
+    void aDecoupledBankNeedsThePsuId() {
+        Map<String, String> p = Map.of("step", "request", "body", "{request.content}",
+                "allowed-return-urls", "{urls}", "now", "{now}", "sca-preferred", "{bank.sca_preferred}");
+        MapMessageContext c = new MapMessageContext().set("request.content", body("https://crm.example/psd2/return", "2026-08-31", ""))
+                .set("urls", ALLOWED).set("now", NOW).set("bank.sca_preferred", "DECOUPLED");
+        new AuthorizationStart(p).execute(c, exec);
+        assertThat(c.string("authz.error_code")).isEqualTo("psu_id_required");
+        assertThat(c.string("authz.error")).contains("psuId");
+        MapMessageContext redirect = new MapMessageContext().set("request.content", body("https://crm.example/psd2/return", "2026-08-31", ""))
+                .set("urls", ALLOWED).set("now", NOW).set("bank.sca_preferred", "REDIRECT");
+        new AuthorizationStart(p).execute(redirect, exec);
+        assertThat(redirect.string("authz.error")).isNull();
+        assertThat(redirect.string("authz.psu_given")).isEqualTo("false");
+    }
+
+    @Test
     void requestKeepsAnExplicitCombinedServiceIndicatorAndDropsUnknownMembers() throws Exception {
         MapMessageContext c = request(body("http://127.0.0.1:3000/cb", "2026-03-01", ",\"combinedServiceIndicator\":true,\"x\":1"));
         assertThat(c.string("authz.error")).isNull();

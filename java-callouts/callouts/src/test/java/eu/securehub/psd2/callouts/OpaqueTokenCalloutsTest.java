@@ -116,6 +116,37 @@ class OpaqueTokenCalloutsTest {
     }
 
     @Test
+    void aConsentCredentialHoldsNoBankTokenAndNeverRefreshes() {
+        MapMessageContext c = mintCtx().set("private.bank.access_token", "").set("private.bank.refresh_token", "")
+                .set("bank.expires_in", "");
+        Map<String, String> props = mintProps("credential", "consent");
+        assertThat(new MintOpaqueToken(props).execute(c, exec)).isSameAs(ExecutionResult.SUCCESS);
+        kvm.put(c.string("token.kvm_key"), c.string("token.kvm_value"));
+        MapMessageContext r = resolve("Bearer " + c.string("private.token.opaque"), "crm-app-1");
+        assertThat(r.string("token.error")).isNull();
+        assertThat(r.string("token.credential")).isEqualTo("consent");
+        assertThat(r.string("private.bank.access_token")).isEmpty();
+        assertThat(r.string("token.consent_id")).isEqualTo("consent-42");
+        assertThat(r.string("token.refresh_due")).as("there is nothing to refresh").isEqualTo("false");
+        assertThat(r.string("token.access_expired")).isEqualTo("false");
+        assertThat(mintAndResolveCredential()).isEqualTo("oauth");
+    }
+
+    private String mintAndResolveCredential() {
+        return resolve("Bearer " + mint(), "crm-app-1").string("token.credential");
+    }
+
+    @Test
+    void aConsentCredentialRefusesBankTokensAndAnUnknownCredentialIsRefused() {
+        MapMessageContext withToken = mintCtx();
+        assertThat(new MintOpaqueToken(mintProps("credential", "consent")).execute(withToken, exec)).isSameAs(ExecutionResult.ABORT);
+        assertThat(withToken.string("token.error_code")).isEqualTo("invalid_property");
+        assertThat(withToken.string("token.error")).doesNotContain(ACCESS);
+        MapMessageContext odd = mintCtx();
+        assertThat(new MintOpaqueToken(mintProps("credential", "cookie")).execute(odd, exec)).isSameAs(ExecutionResult.ABORT);
+    }
+
+    @Test
     void resolveReturnsTheBankTokenSetUnderPrivateNames() {
         String token = mint();
         MapMessageContext c = resolve("Bearer " + token, "crm-app-1");

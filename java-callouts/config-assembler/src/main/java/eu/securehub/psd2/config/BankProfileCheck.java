@@ -1,5 +1,6 @@
 package eu.securehub.psd2.config;
 
+import eu.securehub.psd2.callouts.BankDialect;
 import eu.securehub.psd2.callouts.BankProfile;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,7 +15,9 @@ import java.util.regex.Pattern;
  * sandbox banks), limits are in range. The BankProfile callout checks the same again at run time.
  */
 final class BankProfileCheck {
-    static final List<String> REQUIRED = List.of("bankId", "name", "metadataUrl", "issuer", "clientId", "jwksUri", "scopes");
+    static final List<String> REQUIRED = List.of("bankId", "name");
+    /** Required when the bank offers OAUTH (BankDialect.OAUTH_MEMBERS less the optional idTokenAlgorithm), refused otherwise. */
+    static final List<String> REQUIRED_OAUTH = List.of("metadataUrl", "issuer", "clientId", "jwksUri", "scopes");
     static final List<String> URLS = List.of("metadataUrl", "issuer", "jwksUri");
     static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
     /** The id-token algorithms the proxy verifies (VJWT-IdTokenPS256, VJWT-IdTokenES256); absent means PS256. */
@@ -41,6 +44,27 @@ final class BankProfileCheck {
     }
 
     static void check(String what, String id, Map<String, Object> profile, List<String> problems) {
+        // The dialect members (sca, signing, services) by the very rules the BankProfile callout applies at run time.
+        // (services: BankServices reports it with its own wording, and the roles it needs; the rules are the same.)
+        for (String problem : BankDialect.check(profile)) {
+            if (!problem.startsWith("profile services ")) {
+                problems.add(what + ": " + problem);
+            }
+        }
+        boolean oauth = offersOAuth(profile);
+        for (String field : oauth ? REQUIRED_OAUTH : List.<String>of()) {
+            Object v = profile.get(field);
+            if (!(v instanceof String) || ((String) v).isBlank()) {
+                problems.add(what + ": profile field " + field + " is missing (the bank offers OAUTH)");
+            }
+        }
+        if (!oauth) {
+            for (String field : BankDialect.OAUTH_MEMBERS) {
+                if (profile.containsKey(field)) {
+                    problems.add(what + ": profile field " + field + " is only allowed for a bank that offers OAUTH");
+                }
+            }
+        }
         for (String field : REQUIRED) {
             Object v = profile.get(field);
             if (!(v instanceof String) || ((String) v).isBlank()) {
@@ -96,6 +120,16 @@ final class BankProfileCheck {
                 }
             }
         }
+    }
+
+    /** True when the entry's sca.approaches lists OAUTH, or it has no sca member (an OAuth bank, the default). */
+    static boolean offersOAuth(Map<String, Object> profile) {
+        Object sca = profile.get("sca");
+        if (!(sca instanceof Map)) {
+            return sca == null;
+        }
+        Object approaches = ConfigTree.asMap(sca).get("approaches");
+        return approaches instanceof List && ((List<?>) approaches).contains("OAUTH");
     }
 
     static boolean secureUrl(String url) {

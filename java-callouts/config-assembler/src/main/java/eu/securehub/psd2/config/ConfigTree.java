@@ -51,7 +51,8 @@ final class ConfigTree {
      * policy runs, it creates an encrypted KVM named FooKVM", KeyValueMapOperations policy reference).
      */
     static final List<String> RUNTIME_MAPS = List.of("psd2-hub-tokens", "psd2-hub-breaker");
-    static final List<String> HUB_CONFIG_ENTRIES = List.of("kms-endpoint", "callback-url", "pending-ttl-seconds");
+    static final List<String> HUB_CONFIG_ENTRIES = List.of("kms-endpoint", "callback-url", "redirect-callback-url",
+            "pending-ttl-seconds");
     static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     /**
      * The alias formats Apigee X accepts (keystores.aliases.create, query parameter format:
@@ -644,6 +645,8 @@ final class ConfigTree {
                 continue;
             }
             BankProfileCheck.check(what, id, asMap(profile), problems);
+            // The PSD2 services the hub uses there: each needs its role in the QWAC and the QSEAL (CertificateCheck).
+            BankServices.of(what, asMap(profile), problems);
             env.readTimeouts.put(id, BankProfileCheck.readTimeoutMs(asMap(profile)));
         }
     }
@@ -724,7 +727,7 @@ final class ConfigTree {
         }
     }
 
-    private static String refName(Object v) {
+    static String refName(Object v) {
         return v instanceof String && ((String) v).startsWith("ref://") ? ((String) v).substring(6) : null;
     }
 

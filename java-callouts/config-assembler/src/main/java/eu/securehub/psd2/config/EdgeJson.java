@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,10 @@ import java.util.Map;
  * aliases, references, targetservers, keyvaluemaps: no orgConfig, which the proxy's pom applies from edge.json), and
  * everything must be complete: placeholders resolved, the files they name present, the keyring there.
  *
+ * <p>Both check the QWAC and the QSEAL ({@link CertificateCheck}): valid for at least the policy's days, with the PSD2
+ * roles the registry's services need. {@code mvn verify} checks what it can read (a file named by a deploy-time
+ * placeholder is "not checked", and says so); a deploy reads and checks every one.
+ *
  * <p>Neither file holds the debug mask: no goal of the plugin reads one. {@code Main debugmask} applies edge.json's
  * allEnvConfig.debugMasks itself.
  */
@@ -33,9 +38,20 @@ final class EdgeJson {
     private EdgeJson() {
     }
 
-    /** Every environment, as committed. Returns the notes to show (e.g. a missing key file). */
+    /** Every environment, as committed, certificates checked with the default policy (tests). */
     static List<String> assembleAll(ConfigTree tree, Path out) {
+        return assembleAll(tree, out, CertificateCheck.Policy.build(CertificateCheck.DEFAULT_MIN_DAYS, Map.of(),
+                Instant.now()), new ArrayList<>());
+    }
+
+    /**
+     * Every environment, as committed. Returns the notes to show (e.g. a missing key file); adds to {@code checked}
+     * one line per certificate saying whether and how it was checked ({@link CertificateCheck}: what placeholders
+     * leave unreadable here is "not checked"). Refuses, writing nothing, a certificate that is readable and fails.
+     */
+    static List<String> assembleAll(ConfigTree tree, Path out, CertificateCheck.Policy policy, List<String> checked) {
         List<String> notes = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         Map<String, Object> envConfig = new LinkedHashMap<>();
         for (ConfigTree.Env env : tree.envs.values()) {
             if (!env.hasKeyring()) {
@@ -43,7 +59,15 @@ final class EdgeJson {
                         + ".json with a " + ConfigTree.KEYRING_ENTRY + " entry yet (kms-key-tool writes it);"
                         + " a deploy of " + env.name + " needs it");
             }
+            CertificateCheck.Report report = CertificateCheck.check(env, CertificateCheck.kvms(env), keysFile(env),
+                    false, policy, CertificateCheck::fromFiles);
+            checked.addAll(report.lines);
+            problems.addAll(report.problems);
             envConfig.put(env.name, envConfig(env));
+        }
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("The certificates of the configuration under " + tree.root + " are not fit to"
+                    + " deploy:", problems);
         }
         Map<String, Object> doc = document(envConfig);
         doc.put("orgConfig", tree.orgConfig);
@@ -56,6 +80,16 @@ final class EdgeJson {
      * folder name). Fails, naming each problem, when anything is left to give.
      */
     static void forDeploy(ConfigTree tree, String envName, String apigeeEnv, Path out) {
+        forDeploy(tree, envName, apigeeEnv, out, CertificateCheck.Policy.build(CertificateCheck.DEFAULT_MIN_DAYS,
+                Map.of(), Instant.now()));
+    }
+
+    /**
+     * One environment for a deploy, its QWAC and QSEAL checked with {@code policy} ({@link CertificateCheck}: every
+     * one must be readable now). Returns one line per certificate checked.
+     */
+    static List<String> forDeploy(ConfigTree tree, String envName, String apigeeEnv, Path out,
+            CertificateCheck.Policy policy) {
         ConfigTree.Env env = tree.envs.get(envName);
         if (env == null) {
             throw new ConfigException("environment " + envName + " is not configured: there is no targetservers/"
@@ -81,11 +115,22 @@ final class EdgeJson {
             }
         }
         if (!problems.isEmpty()) {
+            // The certificates are read from these files: named first, they are checked on the next run.
             throw ConfigException.of("Cannot deploy environment " + envName + ":", problems);
+        }
+        CertificateCheck.Report report = CertificateCheck.check(env, CertificateCheck.kvms(env), keysFile(env), true,
+                policy, CertificateCheck::fromFiles);
+        if (!report.problems.isEmpty()) {
+            throw ConfigException.of("Cannot deploy environment " + envName + ":", report.problems);
         }
         Map<String, Object> envConfig = new LinkedHashMap<>();
         envConfig.put(apigeeEnv, envConfig(env));
         write(out, document(envConfig));
+        return report.lines;
+    }
+
+    private static String keysFile(ConfigTree.Env env) {
+        return "kvms/" + env.name + "/" + ConfigTree.KEYS_MAP + ".json";
     }
 
     /** {@code version} as the plugin's own sample has it (samples/APIandConfig/HelloWorld/edge.json:2); nothing reads it. */

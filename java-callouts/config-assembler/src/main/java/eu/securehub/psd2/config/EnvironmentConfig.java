@@ -1,12 +1,15 @@
 package eu.securehub.psd2.config;
 
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -154,6 +157,46 @@ public final class EnvironmentConfig {
             throw ConfigException.of(file + " is not a KVM file:", problems);
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /** How many days a QWAC or QSEAL must still be valid when nothing says otherwise (the config step's default). */
+    public static int defaultCertificateMinDays() {
+        return CertificateCheck.DEFAULT_MIN_DAYS;
+    }
+
+    /**
+     * The config step's certificate check ({@code mvn verify} and a deploy run it on the files) over the certificates
+     * a caller holds, e.g. the local runtime: the QWAC of every key alias the TargetServers present (through their
+     * keyStore reference), the QSEAL of entry {@code qseal} of the keys map, against the services and signing of the
+     * registry psd2-hub-banks: valid now and for {@code minDays} more days, with the ETSI TS 119 495 PSD2 QCStatement
+     * and the role of every service enabled (AIS: PSP_AI, PIS: PSP_PI); a missing qseal entry is refused only when a
+     * bank signs (signing.profile berlin-group).
+     *
+     * @param minDays     at least 1; named in a refusal together with {@code option}, how the caller sets it
+     * @param now         the time to check against
+     * @param keyAliasCertificate (keystore, alias) → the certificate the caller loaded for that key alias, or null
+     * @param kvms        map → entry → value as the caller serves them (psd2-hub-banks, psd2-hub-keys)
+     * @param keysLabel   where the keys map came from, for the messages (e.g. the keyring file)
+     * @param option      how the caller's user changes {@code minDays}, named in a refusal
+     * @return one line per certificate saying what was checked (CN, notAfter, days left, roles); no key material
+     * @throws ConfigException listing every problem
+     */
+    public List<String> checkCertificates(int minDays, Instant now,
+            BiFunction<String, String, X509Certificate> keyAliasCertificate, Map<String, Map<String, String>> kvms,
+            String keysLabel, String option) {
+        Objects.requireNonNull(keyAliasCertificate, "keyAliasCertificate");
+        CertificateCheck.Policy policy = new CertificateCheck.Policy(minDays, Map.of(), Objects.requireNonNull(now, "now"),
+                Objects.requireNonNull(option, "option"), option);
+        CertificateCheck.Report report = CertificateCheck.check(env, Objects.requireNonNull(kvms, "kvms"), keysLabel, true,
+                policy, (use, alias) -> {
+                    X509Certificate cert = keyAliasCertificate.apply(use.keystore, use.alias);
+                    return cert != null ? CertificateCheck.Loaded.of(cert)
+                            : CertificateCheck.Loaded.problem("the key alias has no certificate loaded");
+                });
+        if (!report.problems.isEmpty()) {
+            throw ConfigException.of("The certificates of environment " + env.name + " are not fit to use:", report.problems);
+        }
+        return Collections.unmodifiableList(report.lines);
     }
 
     /** True when the text still holds a {@code ${…}} placeholder. */

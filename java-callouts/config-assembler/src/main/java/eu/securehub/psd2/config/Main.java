@@ -2,6 +2,8 @@ package eu.securehub.psd2.config;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,9 @@ import java.util.Map;
  * assemble     --config-dir DIR --out FILE                      every environment, as committed (mvn verify)
  * assemble     --config-dir DIR --out FILE --env ENV [--apigee-env NAME]
  *                                                               one environment for a deploy: complete or an error
+ *              [--cert-min-days N] [--cert-min-days-by-env ENV=N,…]
+ *                                                               both: the QWAC and QSEAL must be valid N more days
+ *                                                               (default 30; per environment where listed)
  * bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]
  *                                                               per-bank TargetEndpoints and RouteRules in the built proxy
  * debugmask    --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN
@@ -27,6 +32,7 @@ import java.util.Map;
  */
 public final class Main {
     private static final String USAGE = "usage: assemble --config-dir DIR --out FILE [--env ENV [--apigee-env NAME]]"
+            + " [--cert-min-days N] [--cert-min-days-by-env ENV=N,…]"
             + " | bank-targets --config-dir DIR --bundle DIR [--source-bundle DIR]"
             + " | debugmask --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN"
             + " | sweep-tokens --config-dir DIR --hosturl URL --apiversion V --org ORG --apigee-env NAME --bearer TOKEN"
@@ -50,18 +56,32 @@ public final class Main {
             case "assemble": {
                 Path file = Path.of(required(options, "out"));
                 String env = options.get("env");
+                CertificateCheck.Policy policy = CertificateCheck.Policy.build(
+                        days(options.getOrDefault("cert-min-days", String.valueOf(CertificateCheck.DEFAULT_MIN_DAYS)),
+                                "--cert-min-days"),
+                        daysByEnv(options.getOrDefault("cert-min-days-by-env", "")), Instant.now());
                 if (env == null) {
-                    allowed(options, "config-dir", "out");
+                    allowed(options, "config-dir", "out", "cert-min-days", "cert-min-days-by-env");
                     ConfigTree tree = ConfigTree.load(configDir, new Placeholders(name -> null));
-                    List<String> notes = EdgeJson.assembleAll(tree, file);
+                    knownEnvs(tree, policy);
+                    List<String> checked = new ArrayList<>();
+                    List<String> notes = EdgeJson.assembleAll(tree, file, policy, checked);
                     for (String note : notes) {
                         out.println("[config-assembler] NOTE: " + note);
                     }
+                    for (String line : checked) {
+                        out.println("[config-assembler] certificates: " + line);
+                    }
                 } else {
-                    allowed(options, "config-dir", "out", "env", "apigee-env");
+                    allowed(options, "config-dir", "out", "env", "apigee-env", "cert-min-days", "cert-min-days-by-env");
                     ConfigTree tree = ConfigTree.load(configDir, placeholders);
+                    knownEnvs(tree, policy);
                     String apigeeEnv = options.getOrDefault("apigee-env", env);
-                    EdgeJson.forDeploy(tree, env, apigeeEnv.isBlank() ? env : apigeeEnv, file);
+                    List<String> checked = EdgeJson.forDeploy(tree, env, apigeeEnv.isBlank() ? env : apigeeEnv, file,
+                            policy);
+                    for (String line : checked) {
+                        out.println("[config-assembler] certificates: " + line);
+                    }
                     out.println("[config-assembler] " + file + ": environment " + env + " as Apigee environment "
                             + apigeeEnv + ", banks " + tree.bankIds);
                 }
@@ -132,6 +152,48 @@ public final class Main {
             }
         }
         return options;
+    }
+
+    /** A whole number of days, 1 to {@value CertificateCheck#MAX_MIN_DAYS}. */
+    private static int days(String value, String option) {
+        try {
+            int days = Integer.parseInt(value.strip());
+            if (days >= 1 && days <= CertificateCheck.MAX_MIN_DAYS) {
+                return days;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ConfigException("option " + option + " must be a whole number of days from 1 to "
+                + CertificateCheck.MAX_MIN_DAYS + " (got '" + value + "')");
+    }
+
+    /** {@code ENV=N,ENV=N} (blank: none). */
+    private static Map<String, Integer> daysByEnv(String value) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String item : value.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            String env = eq > 0 ? item.substring(0, eq).strip() : "";
+            if (!ConfigTree.ENV_NAME.matcher(env).matches()) {
+                throw new ConfigException("option --cert-min-days-by-env takes ENV=DAYS[,ENV=DAYS…] (got '" + value + "')");
+            }
+            if (out.put(env, days(item.substring(eq + 1), "--cert-min-days-by-env " + env + "=…")) != null) {
+                throw new ConfigException("option --cert-min-days-by-env names environment " + env + " twice");
+            }
+        }
+        return out;
+    }
+
+    private static void knownEnvs(ConfigTree tree, CertificateCheck.Policy policy) {
+        for (String env : policy.byEnv.keySet()) {
+            if (!tree.envs.containsKey(env)) {
+                throw new ConfigException("option --cert-min-days-by-env names environment " + env
+                        + ", which is not configured (known: " + tree.envs.keySet() + ")");
+            }
+        }
     }
 
     private static String required(Map<String, String> options, String name) {

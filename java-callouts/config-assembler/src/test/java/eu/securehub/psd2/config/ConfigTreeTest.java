@@ -143,6 +143,32 @@ class ConfigTreeTest {
     }
 
     @Test
+    void theDialectMembersAreCheckedByTheCalloutsOwnRules() {
+        Fixture f = Fixture.copy(temp);
+        // north becomes a redirect bank without OAuth that still names its OAuth server; south-2 signs without digest.
+        f.edit("kvms/live/psd2-hub-banks.json", t -> t.replaceFirst("\"name\": \"North\",",
+                "\"name\": \"North\", \"sca\": {\"approaches\": [\"REDIRECT\"], \"preferred\": \"REDIRECT\"},"));
+        f.edit("kvms/dev/psd2-hub-banks.json", t -> t.replaceFirst("\"unattendedPerDay\": 4",
+                "\"unattendedPerDay\": 4, \"signing\": {\"profile\": \"berlin-group\", \"headers\": [\"x-request-id\"]}"));
+
+        assertThatThrownBy(f::load)
+                .hasMessageContaining("kvms/live/psd2-hub-banks.json: bank north: profile field metadataUrl is only allowed for a bank that offers OAUTH")
+                .hasMessageContaining("kvms/dev/psd2-hub-banks.json: bank north: profile signing headers must include digest");
+    }
+
+    @Test
+    void aRedirectBankWithoutOAuthMembersIsFine() {
+        Fixture f = Fixture.copy(temp);
+        for (String env : new String[] {"dev", "live"}) {
+            f.edit("kvms/" + env + "/psd2-hub-banks.json", t -> t.replaceFirst("\"name\": \"North\",",
+                    "\"name\": \"North\", \"sca\": {\"approaches\": [\"DECOUPLED\"], \"preferred\": \"DECOUPLED\"},")
+                    .replaceAll("\"(metadataUrl|issuer|jwksUri)\": \"https://north[^\"]*\",\\s*", "")
+                    .replaceFirst("\"clientId\": \"PSDXX-1\",\\s*", "").replaceFirst("\"scopes\": \"openid accounts\",\\s*", ""));
+        }
+        assertThat(f.load().readTimeouts).containsKey("north");
+    }
+
+    @Test
     void aBanksReadTimeoutIsTheSameInEveryEnvironmentAndAboveItsSlowCallThreshold() {
         Fixture f = Fixture.copy(temp);
         assertThat(f.load().readTimeouts).as("the default").containsEntry("north", 10_000L);

@@ -72,10 +72,12 @@ class EdgeJsonTest {
     void aCompleteDeployWritesThatEnvironmentOnlyUnderItsApigeeName() throws Exception {
         Fixture f = Fixture.copy(temp);
         Path pki = Files.createDirectories(temp.resolve("pki-out"));
-        for (String name : List.of("qwac.p12", "north.pem", "south.pem")) {
+        for (String name : List.of("north.pem", "south.pem")) {
             Files.writeString(pki.resolve(name), "x");
         }
-        Map<String, String> props = new HashMap<>(Map.of("fx.password", "s3cret", "fx.pki", pki.toString()));
+        // The deploy reads the QWAC (CertificateCheck): a real one, a year valid.
+        TestCertificates.writePkcs12(pki.resolve("qwac.p12"), TestCertificates.validFor(java.time.Instant.now(), 365).make());
+        Map<String, String> props = new HashMap<>(Map.of("fx.password", TestCertificates.PASSWORD, "fx.pki", pki.toString()));
         ConfigTree tree = ConfigTree.load(f.config, new Placeholders(props::get));
         Path out = temp.resolve("out.json");
 
@@ -84,7 +86,7 @@ class EdgeJsonTest {
         Object doc = ConfigTree.parseJson(f.read(out), "out");
         assertThat(map(doc, "envConfig").keySet()).containsExactly("eval");
         List<?> aliases = (List<?>) map(doc, "envConfig", "eval").get("aliases");
-        assertThat(map(aliases.get(0))).containsEntry("password", "s3cret")
+        assertThat(map(aliases.get(0))).containsEntry("password", TestCertificates.PASSWORD)
                 .containsEntry("filePath", pki.resolve("qwac.p12").toString());
         // The plugin's kvms goal touches only the maps named here, whatever apigee.config.options says (update, sync
         // and delete all loop over the config's maps, KVMMojo.java:225-255): never a map of customer data.
@@ -134,10 +136,12 @@ class EdgeJsonTest {
     void aDeployFileHoldsOnlyWhatTheConfigModulesGoalsRead() throws Exception {
         Fixture f = Fixture.copy(temp);
         Path pki = Files.createDirectories(temp.resolve("pki-out"));
-        for (String name : List.of("qwac.p12", "north.pem", "south.pem")) {
+        for (String name : List.of("north.pem", "south.pem")) {
             Files.writeString(pki.resolve(name), "x");
         }
-        ConfigTree tree = ConfigTree.load(f.config, new Placeholders(Map.of("fx.password", "s", "fx.pki", pki.toString())::get));
+        TestCertificates.writePkcs12(pki.resolve("qwac.p12"), TestCertificates.validFor(java.time.Instant.now(), 365).make());
+        ConfigTree tree = ConfigTree.load(f.config, new Placeholders(Map.of("fx.password", TestCertificates.PASSWORD,
+                "fx.pki", pki.toString())::get));
         Path out = temp.resolve("out.json");
 
         EdgeJson.forDeploy(tree, "dev", "dev", out);

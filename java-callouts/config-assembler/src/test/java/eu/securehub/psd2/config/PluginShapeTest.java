@@ -106,8 +106,10 @@ class PluginShapeTest {
             String apigeeEnv = properties(profile(pom("shared-pom.xml"), env)).get("apigee.env");
             APIGEE_ENV.put(env, apigeeEnv);
             Path out = temp.resolve("edge-deploy-" + env + ".json");
-            Map<String, String> props = Map.of("${config.dir}", project.config.toString(),
-                    "${apigee.config.file}", out.toString(), "${psd2.env}", env, "${apigee.env}", apigeeEnv);
+            Map<String, String> props = new HashMap<>(Map.of("${config.dir}", project.config.toString(),
+                    "${apigee.config.file}", out.toString(), "${psd2.env}", env, "${apigee.env}", apigeeEnv));
+            // The certificate minimums: config/pom.xml's own properties.
+            properties(pom("config/pom.xml")).forEach((name, value) -> props.putIfAbsent("${" + name + "}", value));
             List<String> args = new ArrayList<>();
             for (String a : arguments) {
                 args.add(props.getOrDefault(a, a));
@@ -184,6 +186,27 @@ class PluginShapeTest {
             Map<String, String> p = properties(profile(shared, env));
             assertThat(p).as("profile " + env).containsEntry("apigee.env", env).containsEntry("apigee.org", "${org}")
                     .containsEntry("apigee.bearer", "${bearer}");
+        }
+    }
+
+    @Test
+    void bothAssembliesCheckTheCertificatesWithTheSameMinimums() {
+        Element config = pom("config/pom.xml");
+        Map<String, String> props = properties(config);
+        Map<String, String> verify = options(arguments(execution(config, "exec-maven-plugin", "assemble-edge-json")));
+        Map<String, String> deploy = options(arguments(execution(profile(config, "apigee-config"), "exec-maven-plugin",
+                "assemble-deploy-config")));
+
+        for (Map<String, String> assemble : List.of(verify, deploy)) {
+            assertThat(assemble).containsEntry("--cert-min-days", "${psd2.cert.minDays}")
+                    .containsEntry("--cert-min-days-by-env", "${psd2.cert.minDaysByEnv}");
+        }
+        // The default is the tool's (30); only the local environment, on the test PKI's five-day certificates, is lower.
+        assertThat(props).containsEntry("psd2.cert.minDays", String.valueOf(CertificateCheck.DEFAULT_MIN_DAYS))
+                .containsEntry("psd2.cert.minDaysByEnv", "local=1");
+        // Every deploy file above was assembled with them, each environment's certificates checked.
+        for (String env : envs()) {
+            assertThat(DEPLOY).containsKey(env);
         }
     }
 

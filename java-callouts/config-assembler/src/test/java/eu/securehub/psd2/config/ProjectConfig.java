@@ -113,15 +113,27 @@ final class ProjectConfig {
                         Files.writeString(file, "fixture " + field + " of alias " + alias.get("alias"), StandardCharsets.UTF_8);
                     }
                 }
+                // The deploy reads the QWAC (CertificateCheck): a PKCS#12 file with a certificate a year valid, with
+                // the PSD2 roles of both services.
+                if ("pkcs12".equals(alias.get("format")) && alias.get("filePath") instanceof String) {
+                    TestCertificates.writePkcs12(Path.of((String) alias.get("filePath")),
+                            TestCertificates.validFor(java.time.Instant.now(), 365).make(),
+                            String.valueOf(alias.getOrDefault("password", "")));
+                }
             }
             Path keys = config.resolve("kvms").resolve(env).resolve(EnvironmentConfig.keysMap() + ".json");
             if (!Files.exists(keys)) {
+                // The keyring, and the QSEAL (the local registry's gamma signs): as kms-key-tool writes them.
+                String qseal = TestCertificates.qsealEntry(TestCertificates.validFor(java.time.Instant.now(), 365).make())
+                        .replace("\"", "\\\"");
                 Files.writeString(keys, "{\"name\": \"" + EnvironmentConfig.keysMap() + "\", \"entry\": [{\"name\": \""
-                        + EnvironmentConfig.keyringEntry() + "\", \"value\": \"{\\\"v\\\":1}\"}]}", StandardCharsets.UTF_8);
+                        + EnvironmentConfig.keyringEntry() + "\", \"value\": \"{\\\"v\\\":1}\"}, {\"name\": \"qseal\", \"value\": \""
+                        + qseal + "\"}]}", StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return new LinkedHashMap<>(values);
     }
+
 }

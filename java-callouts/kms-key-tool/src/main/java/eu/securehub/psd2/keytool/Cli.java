@@ -58,16 +58,24 @@ final class Cli {
         switch (options.command()) {
             case SHOW:
                 return KeyringTool.show(file).stripTrailing();
+            case QSEAL_SHOW:
+                return QsealTool.show(file, clock.instant()).stripTrailing();
             case CREATE:
                 KeyringTool.checkCreate(file, options.force());
                 break;
             default:
                 file.requireKeyring();
         }
+        // The PKCS#12 file is read and checked before KMS is called.
+        QsealTool.Qseal qseal = options.command() == Options.Command.QSEAL_IMPORT
+                ? QsealTool.read(options.qseal(), environment, clock.instant()) : null;
         if ("true".equalsIgnoreCase(environment.get(SDK_LOGGING_ENV))) {
             throw ToolException.failed("unset " + SDK_LOGGING_ENV + ": it makes the KMS client log request payloads, which hold DEKs");
         }
         try (KeyManagementServiceClient client = open(options.connection())) {
+            if (qseal != null) {
+                return new QsealTool(client).importInto(file, qseal);
+            }
             KeyringTool tool = new KeyringTool(client, clock);
             switch (options.command()) {
                 case CREATE:

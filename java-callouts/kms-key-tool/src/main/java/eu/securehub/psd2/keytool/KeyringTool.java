@@ -137,7 +137,7 @@ final class KeyringTool {
     }
 
     /** Reads the file's keyring, whose kek must be a key name too (it is used as one). */
-    private static KeyringModel read(KvmFile file) throws ToolException {
+    static KeyringModel read(KvmFile file) throws ToolException {
         KeyringModel ring = KeyringModel.parse(file.requireKeyring(), file.path());
         if (!isKek(ring.kek)) {
             throw ToolException.failed(file.path() + ": the keyring's kek " + ring.kek + " does not look like " + KEK_FORMAT);
@@ -168,7 +168,7 @@ final class KeyringTool {
     }
 
     /** Refuses to re-wrap a DEK that is not the one the keyring's check value names (a corrupt or swapped entry). */
-    private static void checkUnwrapped(String keyId, ByteString dek, String expected) throws ToolException {
+    static void checkUnwrapped(String keyId, ByteString dek, String expected) throws ToolException {
         byte[] copy = dek.toByteArray();
         try {
             if (copy.length != DataKey.DEK_BYTES || !DataKey.derive(keyId, copy).checkValue().equals(expected)) {

@@ -11,6 +11,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import eu.securehub.psd2.callouts.crypto.QsealEntry;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * An environment's KVM file, {@code kvms/ENV/psd2-hub-keys.json}, in the shape
@@ -28,12 +32,15 @@ import java.nio.file.StandardCopyOption;
  * {"name":"psd2-hub-keys","entry":[{"name":"dek-keyring","value":"&lt;keyring JSON as a string&gt;"}, ...]}
  * </pre>
  *
- * Only the {@code dek-keyring} entry is ever changed; other entries and members keep their content
- * and order. The file is written pretty-printed with a 2-space indent, so diffs stay readable.
+ * Only the {@code dek-keyring} and {@code qseal} entries are ever changed; other entries and members keep their
+ * content and order. The file is written pretty-printed with a 2-space indent, so diffs stay readable.
  */
 final class KvmFile {
     static final String MAP_NAME = "psd2-hub-keys";
     static final String ENTRY_NAME = "dek-keyring";
+    static final String QSEAL_ENTRY = QsealEntry.ENTRY_NAME;
+    /** The entries the tool writes: each at most once, with a string value. */
+    private static final List<String> MANAGED = List.of(ENTRY_NAME, QSEAL_ENTRY);
 
     private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -99,20 +106,24 @@ final class KvmFile {
         if (!entries.isJsonArray()) {
             throw ToolException.failed(path + ": \"entry\" is not an array");
         }
-        int keyrings = 0;
+        Map<String, Integer> counts = new HashMap<>();
         for (JsonElement e : entries.getAsJsonArray()) {
             if (!e.isJsonObject() || !isString(e.getAsJsonObject().get("name"))) {
                 throw ToolException.failed(path + ": every member of \"entry\" needs a string \"name\"");
             }
-            if (ENTRY_NAME.equals(e.getAsJsonObject().get("name").getAsString())) {
-                keyrings++;
+            String entryName = e.getAsJsonObject().get("name").getAsString();
+            if (MANAGED.contains(entryName)) {
+                counts.merge(entryName, 1, Integer::sum);
                 if (!isString(e.getAsJsonObject().get("value"))) {
-                    throw ToolException.failed(path + ": entry " + ENTRY_NAME + " has no string \"value\"");
+                    throw ToolException.failed(path + ": entry " + entryName + " has no string \"value\"");
                 }
             }
         }
-        if (keyrings > 1) {
-            throw ToolException.failed(path + " has " + keyrings + " entries named " + ENTRY_NAME);
+        for (String managed : MANAGED) {
+            int n = counts.getOrDefault(managed, 0);
+            if (n > 1) {
+                throw ToolException.failed(path + " has " + n + " entries named " + managed);
+            }
         }
     }
 
@@ -130,7 +141,12 @@ final class KvmFile {
 
     /** The keyring entry's value, or null when there is none. */
     String keyring() {
-        JsonObject entry = entry();
+        return value(ENTRY_NAME);
+    }
+
+    /** The value of a managed entry, or null when there is none. */
+    String value(String name) {
+        JsonObject entry = entry(name);
         return entry == null ? null : entry.get("value").getAsString();
     }
 
@@ -148,24 +164,32 @@ final class KvmFile {
 
     /** Sets the keyring entry's value, in place if it exists, else as the last entry. */
     void setKeyring(String keyringJson) {
-        JsonObject entry = entry();
+        setValue(ENTRY_NAME, keyringJson);
+    }
+
+    /** Sets a managed entry's value, in place if it exists, else as the last entry. */
+    void setValue(String name, String value) {
+        if (!MANAGED.contains(name)) {
+            throw new IllegalArgumentException("the tool writes only the entries " + MANAGED);
+        }
+        JsonObject entry = entry(name);
         if (entry != null) {
-            entry.addProperty("value", keyringJson);
+            entry.addProperty("value", value);
             return;
         }
         if (!document.has("entry")) {
             document.add("entry", new JsonArray());
         }
         entry = new JsonObject();
-        entry.addProperty("name", ENTRY_NAME);
-        entry.addProperty("value", keyringJson);
+        entry.addProperty("name", name);
+        entry.addProperty("value", value);
         document.getAsJsonArray("entry").add(entry);
     }
 
-    private JsonObject entry() {
+    private JsonObject entry(String name) {
         JsonArray entries = document.has("entry") ? document.getAsJsonArray("entry") : new JsonArray();
         for (JsonElement e : entries) {
-            if (ENTRY_NAME.equals(e.getAsJsonObject().get("name").getAsString())) {
+            if (name.equals(e.getAsJsonObject().get("name").getAsString())) {
                 return e.getAsJsonObject();
             }
         }
@@ -193,7 +217,7 @@ final class KvmFile {
                 try {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
-                    // best effort: a leftover temporary file holds only wrapped keys
+                    // best effort: a leftover temporary file holds only wrapped or encrypted keys
                 }
             }
         }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,19 +19,44 @@ import java.util.regex.Pattern;
  * @param kek       create: the KEK; rewrap: the new KEK, or null
  * @param keyId     the new key's id, or null for one made from the clock
  * @param configDir the directory holding {@code kvms/}
+ * @param qseal     qseal import: the PKCS#12 file, alias and password source; else null
  */
 record Options(Command command, String env, String kek, String keyId, boolean force, Path configDir,
-               KmsConnection connection) {
+               KmsConnection connection, QsealImport qseal) {
 
-    enum Command { CREATE, ROTATE, REWRAP, SHOW }
+    enum Command {
+        CREATE("create"), ROTATE("rotate"), REWRAP("rewrap"), SHOW("show"), QSEAL_IMPORT("qseal import"), QSEAL_SHOW("qseal show");
+
+        /** The command as typed, e.g. {@code qseal import}. */
+        final String label;
+
+        Command(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * What {@code qseal import} reads: a PKCS#12 file, the alias of its key entry, and where its password comes from
+     * (the file {@code passwordFile}, or when null the environment variable {@value #QSEAL_PASSWORD_ENV}). The password
+     * itself is read only when the command runs, so it is never part of the options (nor of their toString).
+     */
+    record QsealImport(Path p12, String alias, Path passwordFile) {
+    }
 
     static final String ACCESS_TOKEN_ENV = "KMS_ACCESS_TOKEN";
+    static final String QSEAL_PASSWORD_ENV = "QSEAL_P12_PASSWORD";
+
+    /** The options of every command but qseal import. */
+    Options(Command command, String env, String kek, String keyId, boolean force, Path configDir, KmsConnection connection) {
+        this(command, env, kek, keyId, force, configDir, connection, null);
+    }
 
     static final String USAGE = String.join("\n",
             "Usage: kms-key-tool <command> --env ENV [options]",
             "",
             "Manages the dek-keyring entry of kvms/ENV/psd2-hub-keys.json: the data keys (DEKs) of the",
-            "Secure Hub's callouts, each wrapped by a Cloud KMS key (the KEK). DEKs are never printed.",
+            "Secure Hub's callouts, each wrapped by a Cloud KMS key (the KEK); and its qseal entry, the",
+            "TPP's QSEAL with its private key encrypted under a DEK. Keys are never printed.",
             "",
             "Commands:",
             "  create --env ENV --kek KEK [--key-id ID] [--force]",
@@ -47,6 +71,13 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
             "        DEKs stay the same.",
             "  show --env ENV",
             "        Prints the key ids, which is current and which is lookup, and the KEK.",
+            "  qseal import --env ENV --p12 FILE --alias ALIAS [--password-file FILE]",
+            "        Reads the QSEAL (an RSA key of at least 2048 bits and its certificate, not expired) from",
+            "        the PKCS#12 file, unwraps the keyring's current DEK with Cloud KMS, encrypts the PKCS#8",
+            "        key under it and writes the qseal entry, replacing an existing one (a QSEAL roll). The",
+            "        PKCS#12 password comes from --password-file or the environment variable " + QSEAL_PASSWORD_ENV + ".",
+            "  qseal show --env ENV",
+            "        Prints the QSEAL's keyId, subject, validity and data key; no KMS call.",
             "",
             "Options:",
             "  --env ENV              Apigee environment: the file is kvms/ENV/psd2-hub-keys.json",
@@ -55,6 +86,10 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
             "  --key-id ID            1 to 64 characters from [A-Za-z0-9._:-]",
             "                         (default: dek- and the UTC time, e.g. dek-20261122t153000z)",
             "  --force                create: replace an existing keyring",
+            "  --p12 FILE             qseal import: the PKCS#12 file holding the QSEAL key and certificate",
+            "  --alias ALIAS          qseal import: the alias of the key entry in that file",
+            "  --password-file FILE   qseal import: a file holding the PKCS#12 password (one trailing line end",
+            "                         is ignored); default: the environment variable " + QSEAL_PASSWORD_ENV,
             "  --endpoint HOST:PORT   Cloud KMS endpoint (default: cloudkms.googleapis.com:443)",
             "  --transport grpc|rest  (default: grpc)",
             "  --plaintext            no TLS, for a local fake KMS: --endpoint must be a loopback address",
@@ -73,7 +108,9 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
             Command.CREATE, Set.of("--kek", "--key-id", "--force"),
             Command.ROTATE, Set.of("--key-id"),
             Command.REWRAP, Set.of("--kek"),
-            Command.SHOW, Set.of());
+            Command.SHOW, Set.of(),
+            Command.QSEAL_IMPORT, Set.of("--p12", "--alias", "--password-file"),
+            Command.QSEAL_SHOW, Set.of());
     /** Apigee environment names, and nothing that could leave kvms/ as a path. */
     private static final Pattern ENV = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final long MAX_TIMEOUT_SECONDS = 600;
@@ -90,15 +127,19 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
     /** Parses {@code args}; {@code environment} supplies {@value #ACCESS_TOKEN_ENV}. */
     static Options parse(String[] args, Map<String, String> environment) throws ToolException {
         String commandName = null;
+        String subcommand = null;
         Map<String, String> values = new HashMap<>();
         Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("-")) {
-                if (commandName != null) {
+                if (commandName == null) {
+                    commandName = arg;
+                } else if (commandName.equals("qseal") && subcommand == null) {
+                    subcommand = arg;
+                } else {
                     throw ToolException.usage("unexpected argument " + arg);
                 }
-                commandName = arg;
                 continue;
             }
             int eq = arg.indexOf('=');
@@ -126,16 +167,16 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
                 throw ToolException.usage("unknown option " + name + " (see --help)");
             }
         }
-        Command command = command(commandName);
+        Command command = command(commandName, subcommand);
         for (String name : concat(values.keySet(), flags)) {
             if (!COMMON.contains(name) && !SPECIFIC.get(command).contains(name)) {
-                throw ToolException.usage(name + " is not an option of " + commandName);
+                throw ToolException.usage(name + " is not an option of " + command.label);
             }
         }
 
         String env = values.get("--env");
         if (env == null) {
-            throw ToolException.usage(commandName + " needs --env ENV");
+            throw ToolException.usage(command.label + " needs --env ENV");
         }
         if (!ENV.matcher(env).matches()) {
             throw ToolException.usage("--env must be an Apigee environment name: letters, digits, - and _");
@@ -151,20 +192,67 @@ record Options(Command command, String env, String kek, String keyId, boolean fo
         if (keyId != null && !Envelope.isKeyId(keyId)) {
             throw ToolException.usage("--key-id must be 1 to 64 characters from [A-Za-z0-9._:-]");
         }
+        QsealImport qseal = command == Command.QSEAL_IMPORT ? qsealImport(values, environment) : null;
         String configDir = values.getOrDefault("--config-dir", "");
         return new Options(command, env, kek, keyId, flags.contains("--force"), Path.of(configDir),
-                connection(values, flags.contains("--plaintext"), environment));
+                connection(values, flags.contains("--plaintext"), environment), qseal);
     }
 
-    private static Command command(String name) throws ToolException {
+    private static Command command(String name, String subcommand) throws ToolException {
         if (name == null) {
-            throw ToolException.usage("missing command: create, rotate, rewrap or show (see --help)");
+            throw ToolException.usage("missing command: create, rotate, rewrap, show or qseal (see --help)");
         }
-        try {
-            return Command.valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ToolException.usage("unknown command " + name + ": create, rotate, rewrap or show (see --help)");
+        if (name.equals("qseal")) {
+            if (subcommand == null) {
+                throw ToolException.usage("qseal needs a command: import or show (see --help)");
+            }
+            switch (subcommand) {
+                case "import":
+                    return Command.QSEAL_IMPORT;
+                case "show":
+                    return Command.QSEAL_SHOW;
+                default:
+                    throw ToolException.usage("unknown command qseal " + subcommand + ": qseal import or qseal show (see --help)");
+            }
         }
+        switch (name) {
+            case "create":
+                return Command.CREATE;
+            case "rotate":
+                return Command.ROTATE;
+            case "rewrap":
+                return Command.REWRAP;
+            case "show":
+                return Command.SHOW;
+            default:
+                throw ToolException.usage("unknown command " + name + ": create, rotate, rewrap, show or qseal (see --help)");
+        }
+    }
+
+    private static QsealImport qsealImport(Map<String, String> values, Map<String, String> environment) throws ToolException {
+        String p12 = values.get("--p12");
+        if (p12 == null || p12.isEmpty()) {
+            throw ToolException.usage("qseal import needs --p12 FILE, the PKCS#12 file of the QSEAL");
+        }
+        String alias = values.get("--alias");
+        if (alias == null || alias.isBlank()) {
+            throw ToolException.usage("qseal import needs --alias ALIAS, the alias of the key entry in " + p12);
+        }
+        String passwordFile = values.get("--password-file");
+        if (passwordFile != null && passwordFile.isEmpty()) {
+            throw ToolException.usage("--password-file is empty");
+        }
+        if (passwordFile == null) {
+            String password = environment.get(QSEAL_PASSWORD_ENV);
+            if (password == null) {
+                throw ToolException.usage("qseal import needs the PKCS#12 password: --password-file FILE or the environment variable "
+                        + QSEAL_PASSWORD_ENV);
+            }
+            if (password.isEmpty()) {
+                throw ToolException.usage(QSEAL_PASSWORD_ENV + " is empty");
+            }
+        }
+        return new QsealImport(Path.of(p12), alias, passwordFile == null ? null : Path.of(passwordFile));
     }
 
     private static KmsConnection connection(Map<String, String> values, boolean plaintext, Map<String, String> environment)

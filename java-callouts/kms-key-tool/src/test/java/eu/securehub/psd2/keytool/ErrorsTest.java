@@ -21,8 +21,8 @@ class ErrorsTest extends ToolTestBase {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            ''                                                | missing command: create, rotate, rewrap or show (see --help)
-            delete --env dev                                  | unknown command delete: create, rotate, rewrap or show (see --help)
+            ''                                                | missing command: create, rotate, rewrap, show or qseal (see --help)
+            delete --env dev                                  | unknown command delete: create, rotate, rewrap, show or qseal (see --help)
             show                                              | show needs --env ENV
             show --env ../prod                                | --env must be an Apigee environment name: letters, digits, - and _
             show --env dev extra                              | unexpected argument extra
@@ -81,7 +81,7 @@ class ErrorsTest extends ToolTestBase {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .isEqualTo("kms-key-tool: missing command: create, rotate, rewrap or show (see --help)\n");
+                .isEqualTo("kms-key-tool: missing command: create, rotate, rewrap, show or qseal (see --help)\n");
     }
 
     @Test

@@ -87,7 +87,8 @@ class OpenApiSpecTest {
     assertThat(api.getServers()).singleElement().satisfies(s -> assertThat(s.getUrl()).endsWith(BASE));
     assertThat(api.getPaths().keySet())
         .as("paths are relative to the proxy base path")
-        .containsExactlyInAnyOrder("/banks/{bankId}/consents", "/oauth/callback", "/sessions", "/accounts",
+        .containsExactlyInAnyOrder("/banks/{bankId}/consents", "/oauth/callback", "/sca/callback",
+            "/authorisations/status", "/sessions", "/accounts",
             "/accounts/{accountId}/balances", "/accounts/{accountId}/transactions", "/consents/current")
         .noneMatch(p -> p.startsWith(BASE));
   }
@@ -309,9 +310,25 @@ class OpenApiSpecTest {
         SimpleResponse.Builder.status(201).withContentType("application/json").withHeader("X-Request-ID", UUID)
             .withHeader("Cache-Control", "no-store")
             .withBody("{\"consentId\": \"c-123\", \"consentStatus\": \"received\", \"state\": \"" + STATE + "\","
+                + " \"nextStep\": \"redirect\","
                 + " \"authorisationUrl\": \"https://sandbox-a.bank.example/authorize?client_id=x&request_uri=urn:1\","
                 + " \"expiresIn\": 600}")
             .build()));
+    // A decoupled bank: no browser step, the CRM polls.
+    assertValid(validator.validateResponse("/banks/sandbox-d/consents", Request.Method.POST,
+        SimpleResponse.Builder.status(201).withContentType("application/json").withHeader("X-Request-ID", UUID)
+            .withHeader("Cache-Control", "no-store")
+            .withBody("{\"consentId\": \"c-124\", \"consentStatus\": \"received\", \"state\": \"" + STATE + "\","
+                + " \"nextStep\": \"poll\", \"pollIntervalSeconds\": 4, \"psuMessage\": \"Confirm in your app\","
+                + " \"expiresIn\": 600}")
+            .build()));
+    assertValid(validator.validateResponse("/authorisations/status", Request.Method.POST,
+        SimpleResponse.Builder.status(200).withContentType("application/json").withHeader("X-Request-ID", UUID)
+            .withHeader("Cache-Control", "no-store").withHeader("Retry-After", "4")
+            .withBody("{\"status\": \"pending\", \"scaStatus\": \"started\", \"retryAfter\": 4}").build()));
+    assertValid(validator.validateResponse("/sca/callback", Request.Method.GET,
+        SimpleResponse.Builder.status(302).withHeader("X-Request-ID", UUID)
+            .withHeader("Location", "https://crm.example.eu/psd2/return?state=" + STATE + "&outcome=denied").build()));
     assertValid(validator.validateResponse("/sessions", Request.Method.POST,
         SimpleResponse.Builder.status(200).withContentType("application/json").withHeader("X-Request-ID", UUID)
             .withBody("{\"accessToken\": \"hub_" + "y".repeat(48) + "\", \"tokenType\": \"Bearer\","

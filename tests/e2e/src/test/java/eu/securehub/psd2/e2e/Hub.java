@@ -68,6 +68,11 @@ final class Hub implements AutoCloseable {
         this.local = local;
     }
 
+    /** A client of a hub started elsewhere (it is not closed with this one's close). */
+    static Hub of(LocalHub local) {
+        return new Hub(local);
+    }
+
     static Hub start(Path work) {
         return new Hub(LocalHub.start(LocalHub.Options.freePorts(ROOT, work).consumerKey(KEY)));
     }
@@ -150,6 +155,34 @@ final class Hub implements AutoCloseable {
         Reply r = json("POST", "/banks/" + bank + "/consents", body, "X-Request-ID", requestId, "PSU-IP-Address", PSU_IP);
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         assertThat(r.header("X-Request-ID")).isEqualTo(requestId);
+        return r;
+    }
+
+    /** POST /banks/{bank}/consents for one IBAN, with the customer's PSU-ID when given; any status. */
+    Reply createConsentRaw(String bank, String iban, String psuId) {
+        String body = "{\"returnUrl\":\"" + local.returnUrl() + "\",\"access\":{\"accounts\":[{\"iban\":\"" + iban
+                + "\"}],\"balances\":[{\"iban\":\"" + iban + "\"}],\"transactions\":[{\"iban\":\"" + iban + "\"}]},"
+                + "\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
+                + "\",\"frequencyPerDay\":4" + (psuId == null ? "" : ",\"psuId\":\"" + psuId + "\"") + "}";
+        return json("POST", "/banks/" + bank + "/consents", body, "PSU-IP-Address", PSU_IP);
+    }
+
+    /** POST /authorisations/status for a state (a decoupled authorisation). */
+    Reply poll(String state) {
+        return json("POST", "/authorisations/status", "{\"state\":\"" + state + "\"}");
+    }
+
+    /** POST /sessions, once more a second later if the first is 404 (the README's advice to CRMs). */
+    Reply collectRetrying(String state) {
+        Reply r = collect(state);
+        if (r.status() == 404) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            r = collect(state);
+        }
         return r;
     }
 

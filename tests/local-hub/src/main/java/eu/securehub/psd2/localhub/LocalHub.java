@@ -59,7 +59,14 @@ public final class LocalHub implements AutoCloseable {
      * psd2-hub-local): the runtime refuses a bundle that calls Google APIs without one, as Apigee X does.
      */
     public static final String SERVICE_ACCOUNT = "psd2-hub-local@psd2-hub-local.iam.gserviceaccount.com";
-    static final List<String> BANKS = List.of("alpha", "beta");
+    static final List<String> BANKS = List.of("alpha", "beta", "gamma", "delta");
+    /**
+     * Each sandbox bank's dialect, as kvms/local/psd2-hub-banks.json describes it: alpha and beta OAuth with PAR,
+     * gamma Berlin Group's redirect approach without OAuth with QSEAL signatures required, delta decoupled.
+     */
+    static final Map<String, SandboxBank.Dialect> DIALECTS = Map.of("alpha", SandboxBank.Dialect.OAUTH,
+            "beta", SandboxBank.Dialect.OAUTH, "gamma", SandboxBank.Dialect.REDIRECT, "delta", SandboxBank.Dialect.DECOUPLED);
+    static final java.util.Set<String> SIGNING_BANKS = java.util.Set.of("gamma");
 
     /** How to start the hub; immutable, every {@code with…} returns a changed copy. */
     public static final class Options {
@@ -108,7 +115,7 @@ public final class LocalHub implements AutoCloseable {
 
         /**
          * The run command's set-up: the ports the repo's local config names (KMS 8089, alpha 8443 / admin 9443,
-         * beta 8444 / admin 9444, hub 8998), the CRM page on 8999, the PKI in ROOT/target/test-pki and the hub's
+         * beta 8444 / 9444, gamma 8445 / 9445, delta 8446 / 9446, hub 8998), the CRM page on 8999, the PKI in ROOT/target/test-pki and the hub's
          * files (keyring, message log) in ROOT/target/local-hub.
          */
         public static Options fixedPorts(Path root) {
@@ -119,10 +126,10 @@ public final class LocalHub implements AutoCloseable {
             o.kmsPort = 8089;
             o.hubPort = 8998;
             o.crmPort = 8999;
-            o.bankPorts.put("alpha", 8443);
-            o.bankPorts.put("beta", 8444);
-            o.adminPorts.put("alpha", 9443);
-            o.adminPorts.put("beta", 9444);
+            for (int i = 0; i < BANKS.size(); i++) {
+                o.bankPorts.put(BANKS.get(i), 8443 + i);
+                o.adminPorts.put(BANKS.get(i), 9443 + i);
+            }
             return o;
         }
 
@@ -378,6 +385,8 @@ public final class LocalHub implements AutoCloseable {
                         .expiredServerCredential(b.pki.bankServerExpired(id))
                         .port(options.bankPorts.get(id))
                         .adminPort(options.adminPorts.get(id))
+                        .dialect(DIALECTS.get(id))
+                        .requireSignatures(SIGNING_BANKS.contains(id))
                         .contract(contract);
                 if (options.accessTokenLifetime(id) != null) {
                     config.accessTokenLifetime(options.accessTokenLifetime(id));
@@ -400,7 +409,8 @@ public final class LocalHub implements AutoCloseable {
                     .consumerKey(CRM_APP, b.consumerKey)
                     .returnUrls(String.join(",", configuredReturnUrls(root), b.crmPage.url()))
                     .createKeyring(new LocalEnvironment.KeyringSpec(b.kms.endpoint(), b.kmsToken,
-                            LocalSandbox.DEFAULT_KMS_KEY, options.workDir.resolve("keyring")))
+                            LocalSandbox.DEFAULT_KMS_KEY, options.workDir.resolve("keyring"))
+                            .withQseal(options.pkiDir.resolve("qseal.p12"), null))
                     .googleAccessToken(b.kmsToken)
                     .messageLog(options.workDir.resolve("message-log.jsonl"));
             Map<String, URI> bankUrls = new LinkedHashMap<>();
@@ -494,14 +504,16 @@ public final class LocalHub implements AutoCloseable {
         if (!kmsEndpoint.equals(config.get("kms-endpoint"))) {
             out.put("psd2-hub-config/kms-endpoint", kmsEndpoint);
         }
-        String callback = config.get("callback-url");
-        if (callback == null) {
-            throw new IllegalStateException(kvms.resolve("psd2-hub-config.json") + " has no callback-url");
-        }
-        URI cb = URI.create(callback);
-        if (cb.getPort() != hubPort) {
-            out.put("psd2-hub-config/callback-url", cb.getScheme() + "://" + cb.getHost() + ":" + hubPort
-                    + cb.getRawPath() + (cb.getRawQuery() == null ? "" : "?" + cb.getRawQuery()));
+        for (String entry : List.of("callback-url", "redirect-callback-url")) {
+            String callback = config.get(entry);
+            if (callback == null) {
+                throw new IllegalStateException(kvms.resolve("psd2-hub-config.json") + " has no " + entry);
+            }
+            URI cb = URI.create(callback);
+            if (cb.getPort() != hubPort) {
+                out.put("psd2-hub-config/" + entry, cb.getScheme() + "://" + cb.getHost() + ":" + hubPort
+                        + cb.getRawPath() + (cb.getRawQuery() == null ? "" : "?" + cb.getRawQuery()));
+            }
         }
         Map<String, String> profiles = EnvironmentConfig.readKvmFile(kvms.resolve("psd2-hub-banks.json"));
         Pattern issuer = Pattern.compile("\"issuer\"\\s*:\\s*\"(https?://[^/\"]+)");
@@ -512,7 +524,7 @@ public final class LocalHub implements AutoCloseable {
             }
             Matcher m = issuer.matcher(profile);
             if (!m.find()) {
-                throw new IllegalStateException("the profile of bank " + e.getKey() + " has no issuer");
+                continue; // a bank without OAuth: its profile names no URL of the bank (the TargetServer has its port)
             }
             String configured = m.group(1);
             String actual = e.getValue().toString().replaceAll("/$", "");

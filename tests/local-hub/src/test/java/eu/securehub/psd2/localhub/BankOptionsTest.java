@@ -27,8 +27,8 @@ class BankOptionsTest {
     @Test
     void accessTokenLifetimeIsValidated() {
         LocalHub.Options base = LocalHub.Options.freePorts(ROOT, Path.of("/tmp/x"));
-        assertThatThrownBy(() -> base.accessTokenLifetime("gamma", Duration.ofSeconds(5)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gamma");
+        assertThatThrownBy(() -> base.accessTokenLifetime("omega", Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("omega");
         assertThatThrownBy(() -> base.accessTokenLifetime("alpha", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -46,7 +46,7 @@ class BankOptionsTest {
         assertThat(o.qwacVariant(TestPki.Variant.NO_AI_ROLE).bankServerCredential("beta", pki))
                 .isEqualTo(other.bankServer("beta"));
         assertThat(base.bankServerCredential("beta", pki)).isEqualTo(pki.bankServer("beta"));
-        assertThatThrownBy(() -> base.bankServerCredential("gamma", other.bankServer("beta")))
+        assertThatThrownBy(() -> base.bankServerCredential("omega", other.bankServer("beta")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

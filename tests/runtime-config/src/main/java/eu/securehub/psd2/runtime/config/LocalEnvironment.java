@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,15 +45,21 @@ import java.util.function.Function;
  *       become key entries, keycertfile aliases (the banks' CA certificates) truststore entries;
  *       {@code keyStore("ref://psd2-qwac-keystore-ref")} resolves references;</li>
  *   <li>the KVMs' initial entries from kvms/ENV/*.json (a value written as a JSON object, such as a bank profile,
- *       is stored as its compact JSON string, as the config plugin uploads it), then the keyring (see
- *       {@link Options#createKeyring}, {@link Options#keyringFile}), then {@link Options#kvmEntry} overrides;</li>
+ *       is stored as its compact JSON string, as the config plugin uploads it), then the keyring and, if asked
+ *       for, the QSEAL (see {@link Options#createKeyring}, {@link KeyringSpec#withQseal}, {@link Options#keyringFile}),
+ *       then {@link Options#kvmEntry} overrides;</li>
  *   <li>API products, developers and apps from edge.json's orgConfig, each app with a consumer key (random per
  *       start, or fixed by {@link Options#consumerKey}); {@link Options#returnUrls} overrides the apps' returnUrls
  *       attribute (a local CRM's return URL);</li>
  *   <li>Google access tokens: the fixed bearer token of the local KMS ({@link Options#googleAccessToken});</li>
  *   <li>HTTP calls with TLS from these keystores (JDK HttpClient per SSL setting);</li>
  *   <li>the message log (Cloud Logging stand-in) as a JSON-lines file ({@link Options#messageLog});</li>
- *   <li>in-memory caches, quota counters and spike arresters of psd2-runtime-policies; the clock of the options.</li>
+ *   <li>in-memory caches, quota counters and spike arresters of psd2-runtime-policies; the clock of the options;</li>
+ *   <li>the config step's certificate check ({@link EnvironmentConfig#checkCertificates}) on what this runtime serves:
+ *       the QWAC its keystores loaded, the QSEAL of its keys map (entry {@code qseal}), the registry with the
+ *       options' overrides; valid for {@link Options#certificateMinDays} more days (default
+ *       {@value #LOCAL_CERTIFICATE_MIN_DAYS}: the test PKI's certificates are valid five days), with the PSD2 roles
+ *       of the registry's services.</li>
  * </ul>
  * Every problem is a {@link ConfigError} naming the file (a configuration inconsistency found by the config
  * assembler lists every problem at once). Thread-safe once loaded.
@@ -65,20 +72,62 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
      * with {@code bearerToken}, wrapping a new DEK with {@code kek} (which must exist in that KMS); the tool writes
      * {@code configDir/kvms/ENV/psd2-hub-keys.json}. Use a directory under target/ or a temporary one, never the
      * project root (kvms/local/psd2-hub-keys.json is git-ignored generated state).
+     *
+     * <p>With {@code qsealP12} (see {@link #withQseal}) the tool then runs {@code qseal import} on that PKCS#12 file
+     * (alias {@value #QSEAL_ALIAS}, e.g. the test PKI's {@code qseal.p12}) into the same file, so the keys map also
+     * holds the {@code qseal} entry the Berlin Group signing callout reads. {@code qsealPassword} is the file's
+     * password; null: the {@code password.txt} beside it (TestPki writes one).
      */
-    public record KeyringSpec(String kmsEndpoint, String bearerToken, String kek, Path configDir) {
+    public record KeyringSpec(String kmsEndpoint, String bearerToken, String kek, Path configDir, Path qsealP12,
+            char[] qsealPassword) {
+        /** The alias of the QSEAL's key entry in {@code qsealP12} (TestPki.QSEAL_ALIAS). */
+        public static final String QSEAL_ALIAS = "qseal";
+
         public KeyringSpec {
             Objects.requireNonNull(kmsEndpoint, "kmsEndpoint");
             Objects.requireNonNull(bearerToken, "bearerToken");
             Objects.requireNonNull(kek, "kek");
             Objects.requireNonNull(configDir, "configDir");
+            if (qsealPassword != null && qsealP12 == null) {
+                throw new IllegalArgumentException("a qsealPassword without a qsealP12");
+            }
+            qsealPassword = qsealPassword == null ? null : qsealPassword.clone();
+        }
+
+        /** A keyring without a QSEAL. */
+        public KeyringSpec(String kmsEndpoint, String bearerToken, String kek, Path configDir) {
+            this(kmsEndpoint, bearerToken, kek, configDir, null, null);
+        }
+
+        /**
+         * This spec, also importing the QSEAL of {@code p12} (alias {@value #QSEAL_ALIAS}) after the keyring is
+         * created; {@code password} null reads the {@code password.txt} beside {@code p12}.
+         */
+        public KeyringSpec withQseal(Path p12, char[] password) {
+            return new KeyringSpec(kmsEndpoint, bearerToken, kek, configDir,
+                    Objects.requireNonNull(p12, "p12").toAbsolutePath().normalize(), password);
+        }
+
+        /** A copy of the PKCS#12 password, or null. */
+        @Override
+        public char[] qsealPassword() {
+            return qsealPassword == null ? null : qsealPassword.clone();
         }
 
         @Override
         public String toString() {
-            return "KeyringSpec[kmsEndpoint=" + kmsEndpoint + ", kek=" + kek + ", configDir=" + configDir + "]";
+            return "KeyringSpec[kmsEndpoint=" + kmsEndpoint + ", kek=" + kek + ", configDir=" + configDir
+                    + (qsealP12 == null ? "" : ", qsealP12=" + qsealP12) + "]";
         }
     }
+
+    /**
+     * The local runtime's minimum for the config step's certificate check ({@link Options#certificateMinDays}): the
+     * test PKI's QWAC and QSEAL are valid for five days only (TestPki), so one day, as config/pom.xml's
+     * psd2.cert.minDaysByEnv gives environment local. The config step's own default stays 30
+     * ({@link EnvironmentConfig#defaultCertificateMinDays()}).
+     */
+    public static final int LOCAL_CERTIFICATE_MIN_DAYS = 1;
 
     /** Load options; immutable, each {@code with…}-style method returns a changed copy. */
     public static final class Options {
@@ -94,6 +143,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
         private String googleAccessToken;
         private Path messageLog;
         private Clock clock = Clock.systemUTC();
+        private int certificateMinDays = LOCAL_CERTIFICATE_MIN_DAYS;
 
         private Options() {
         }
@@ -117,6 +167,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             o.googleAccessToken = googleAccessToken;
             o.messageLog = messageLog;
             o.clock = clock;
+            o.certificateMinDays = certificateMinDays;
             return o;
         }
 
@@ -192,7 +243,10 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             return o;
         }
 
-        /** Creates a fresh keyring at load with kms-key-tool against a local KMS (see {@link KeyringSpec}). */
+        /**
+         * Creates a fresh keyring at load with kms-key-tool against a local KMS (see {@link KeyringSpec}), and imports
+         * the spec's QSEAL into the same file when it names one ({@link KeyringSpec#withQseal}).
+         */
         public Options createKeyring(KeyringSpec spec) {
             Options o = copy();
             o.createKeyring = Objects.requireNonNull(spec, "spec");
@@ -220,6 +274,19 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             return o;
         }
 
+        /**
+         * How many days the QWAC and the QSEAL must still be valid at load (the config step's certificate check, also
+         * their PSD2 roles for the registry's services); default {@value LocalEnvironment#LOCAL_CERTIFICATE_MIN_DAYS}.
+         */
+        public Options certificateMinDays(int days) {
+            if (days < 1 || days > 3650) {
+                throw new IllegalArgumentException("certificateMinDays must be from 1 to 3650, got " + days);
+            }
+            Options o = copy();
+            o.certificateMinDays = days;
+            return o;
+        }
+
         private static Map<String, String> with(Map<String, String> map, String key, String value) {
             Map<String, String> m = new LinkedHashMap<>(map);
             m.put(Objects.requireNonNull(key, "name"), Objects.requireNonNull(value, "value"));
@@ -241,9 +308,11 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     private final GoogleAccessTokens googleTokens;
     private final LocalHttpCalls http;
     private final Path keyring;
+    private final List<String> certificates;
 
     private LocalEnvironment(EnvironmentConfig config, Options options, LocalKeyStores keyStores,
-            Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring) {
+            Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring,
+            List<String> certificates) {
         this.name = config.name();
         this.root = config.root();
         this.clock = options.clock;
@@ -252,6 +321,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
         this.apiKeys = apiKeys;
         this.kvms = kvms;
         this.keyring = keyring;
+        this.certificates = certificates;
         this.cacheStore = new InMemoryCaches(clock);
         Path log = options.messageLog != null ? options.messageLog
                 : root.resolve("target").resolve("local-runtime").resolve(name).resolve("message-log.jsonl");
@@ -295,6 +365,9 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
         Path keyringSource = o.keyringFile;
         if (o.createKeyring != null) {
             keyringSource = KeyringFactory.create(env, o.createKeyring);
+            if (o.createKeyring.qsealP12() != null) {
+                KeyringFactory.importQseal(env, o.createKeyring);
+            }
         }
         if (keyringSource != null) {
             Map<String, String> entries;
@@ -316,7 +389,24 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             keyring = keyringSource;
         }
         o.kvmEntries.forEach((map, entries) -> entries.forEach((k, v) -> kvms.adminPut(map, k, v)));
-        return new LocalEnvironment(config, o, keyStores, targetServers, apiKeys, kvms, keyring);
+
+        // The config step's certificate check on what this runtime serves: the QWAC its keystores hold, the QSEAL of its
+        // keys map, the registry with the options' overrides.
+        Map<String, Map<String, String>> served = new LinkedHashMap<>();
+        initial.forEach((map, entries) -> served.put(map, new LinkedHashMap<>(entries)));
+        if (keyringSource != null) {
+            served.put(EnvironmentConfig.keysMap(), new LinkedHashMap<>(EnvironmentConfig.readKvmFile(keyringSource)));
+        }
+        o.kvmEntries.forEach((map, entries) -> served.computeIfAbsent(map, k -> new LinkedHashMap<>()).putAll(entries));
+        List<String> certificates;
+        try {
+            certificates = config.checkCertificates(o.certificateMinDays, o.clock.instant(), keyStores::keyCertificate,
+                    served, keyring != null ? keyring.toString() : "the " + EnvironmentConfig.keysMap() + " KVM",
+                    "LocalEnvironment.Options.certificateMinDays");
+        } catch (ConfigException e) {
+            throw new ConfigError(null, e.getMessage(), e);
+        }
+        return new LocalEnvironment(config, o, keyStores, targetServers, apiKeys, kvms, keyring, certificates);
     }
 
     /** Options, then (if enabled) system properties and environment variables; null: the placeholder's default. */
@@ -455,6 +545,11 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     /** Where the keyring came from (the generated or given file, or the project's), if there is one. */
     public Optional<Path> keyringFile() {
         return Optional.ofNullable(keyring);
+    }
+
+    /** What the certificate check at load said of each certificate (CN, notAfter, days left, PSD2 roles). */
+    public List<String> certificatesChecked() {
+        return certificates;
     }
 
     /** Closes the message log. */

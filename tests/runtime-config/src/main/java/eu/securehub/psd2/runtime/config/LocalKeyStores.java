@@ -97,6 +97,19 @@ final class LocalKeyStores {
         return Collections.unmodifiableSet(keystores.keySet());
     }
 
+    /** The certificate of a key entry (the leaf of its chain), or null when the keystore has no such entry. */
+    X509Certificate keyCertificate(String keystore, String alias) {
+        Entry entry = keystores.get(keystore);
+        try {
+            if (entry == null || !entry.keyStore().isKeyEntry(alias)) {
+                return null;
+            }
+            return entry.keyStore().getCertificate(alias) instanceof X509Certificate x ? x : null;
+        } catch (java.security.KeyStoreException e) {
+            return null;
+        }
+    }
+
     Map<String, String> references() {
         return Collections.unmodifiableMap(references);
     }

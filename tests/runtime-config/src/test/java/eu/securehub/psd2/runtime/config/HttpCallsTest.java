@@ -60,13 +60,13 @@ class HttpCallsTest {
 
     @BeforeAll
     static void pki() {
-        pki = TestPki.create(List.of("alpha", "beta"));
+        pki = TestPki.create(List.of("alpha", "beta", "gamma", "delta"));
         pki.writeTo(pkiDir);
     }
 
     @BeforeEach
     void start() {
-        env = LocalEnvironment.load(LocalEnvironmentTest.ROOT, "local", LocalEnvironment.Options.defaults()
+        env = LocalEnvironment.load(LocalEnvironmentTest.ROOT, "local", TestQseal.with(LocalEnvironment.Options.defaults(), pki)
                 .systemPlaceholders(false).pkiDir(pkiDir).messageLog(work.resolve("m.jsonl")));
     }
 

@@ -27,12 +27,12 @@ class LoadErrorsTest {
 
     @BeforeAll
     static void pki() {
-        pki = TestPki.create(List.of("alpha", "beta"));
+        pki = TestPki.create(List.of("alpha", "beta", "gamma", "delta"));
         pki.writeTo(pkiDir);
     }
 
     private LocalEnvironment.Options options() {
-        return LocalEnvironment.Options.defaults().systemPlaceholders(false).messageLog(work.resolve("m.jsonl"));
+        return TestQseal.with(LocalEnvironment.Options.defaults(), pki).systemPlaceholders(false).messageLog(work.resolve("m.jsonl"));
     }
 
     @Test

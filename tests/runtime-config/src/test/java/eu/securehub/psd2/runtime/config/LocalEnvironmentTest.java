@@ -41,12 +41,12 @@ class LocalEnvironmentTest {
 
     @BeforeAll
     static void pki() {
-        pki = TestPki.create(List.of("alpha", "beta"));
+        pki = TestPki.create(List.of("alpha", "beta", "gamma", "delta"));
         pki.writeTo(pkiDir);
     }
 
     static LocalEnvironment.Options options(Path work) {
-        return LocalEnvironment.Options.defaults()
+        return TestQseal.with(LocalEnvironment.Options.defaults(), pki)
                 .systemPlaceholders(false)
                 .pkiDir(pkiDir)
                 .consumerKey("crm-backend", KEY)
@@ -70,7 +70,7 @@ class LocalEnvironmentTest {
         load(options(work));
 
         assertThat(env.name()).isEqualTo("local");
-        assertThat(env.targetServers()).containsOnlyKeys("bank-alpha", "bank-beta");
+        assertThat(env.targetServers()).containsOnlyKeys("bank-alpha", "bank-beta", "bank-gamma", "bank-delta");
         TargetServer alpha = env.targetServer("bank-alpha").orElseThrow();
         assertThat(alpha.host()).isEqualTo("127.0.0.1");
         assertThat(alpha.port()).isEqualTo(8443);
@@ -78,7 +78,8 @@ class LocalEnvironmentTest {
         assertThat(alpha.ssl()).contains(new SslInfo(true, true, true, "ref://psd2-qwac-keystore-ref", "qwac",
                 "ref://psd2-bank-truststore-ref", List.of("TLSv1.2", "TLSv1.3")));
         assertThat(env.targetServer("bank-beta").orElseThrow().port()).isEqualTo(8444);
-        assertThat(env.targetServer("bank-gamma")).isEmpty();
+        assertThat(env.targetServer("bank-gamma").orElseThrow().port()).isEqualTo(8445);
+        assertThat(env.targetServer("bank-omega")).isEmpty();
     }
 
     @Test
@@ -94,7 +95,7 @@ class LocalEnvironmentTest {
         assertThat(ks.getCertificateChain("qwac")).hasSizeGreaterThanOrEqualTo(2);
 
         KeyStoreEntry trust = env.keyStore("ref://psd2-bank-truststore-ref").orElseThrow();
-        assertThat(trust.aliases()).containsExactlyInAnyOrder("bank-alpha", "bank-beta");
+        assertThat(trust.aliases()).containsExactlyInAnyOrder("bank-alpha", "bank-beta", "bank-gamma", "bank-delta");
         assertThat(((X509Certificate) trust.keyStore().getCertificate("bank-alpha"))).isEqualTo(pki.bankCa("alpha"));
         assertThat(((X509Certificate) trust.keyStore().getCertificate("bank-beta"))).isEqualTo(pki.bankCa("beta"));
         assertThat(trust.keyStore().isCertificateEntry("bank-alpha")).isTrue();
@@ -112,6 +113,8 @@ class LocalEnvironmentTest {
         Files.copy(pkiDir.resolve("qwac.p12"), work.resolve("qwac.p12"));
         Files.copy(pkiDir.resolve("bank-alpha-ca.pem"), work.resolve("bank-alpha-ca.pem"));
         Files.copy(pkiDir.resolve("bank-beta-ca.pem"), work.resolve("bank-beta-ca.pem"));
+        Files.copy(pkiDir.resolve("bank-gamma-ca.pem"), work.resolve("bank-gamma-ca.pem"));
+        Files.copy(pkiDir.resolve("bank-delta-ca.pem"), work.resolve("bank-delta-ca.pem"));
         // No password.txt in this folder: the option gives it.
         load(options(work).pkiDir(work).qwacPassword(pki.password()));
 
@@ -179,7 +182,7 @@ class LocalEnvironmentTest {
 
     @Test
     void consumerKeysAreRandomPerStartWithoutTheOption() {
-        LocalEnvironment.Options random = LocalEnvironment.Options.defaults().systemPlaceholders(false).pkiDir(pkiDir)
+        LocalEnvironment.Options random = TestQseal.with(LocalEnvironment.Options.defaults(), pki).systemPlaceholders(false).pkiDir(pkiDir)
                 .messageLog(work.resolve("m.jsonl"));
         String first;
         try (LocalEnvironment one = LocalEnvironment.load(ROOT, "local", random)) {
