@@ -198,6 +198,19 @@ public final class TestPki {
         return qseal;
     }
 
+    /**
+     * A successor of {@link #qseal()}: a new key and certificate for the same TPP from the same issuing CA, valid from
+     * now for as long as the other certificates: what a QSEAL roll-over imports.
+     */
+    public Credential nextQseal() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return issue(issuing, rsa(), tppName("PSD2 Secure Hub Test TPP Seal"), now.minus(DAY), now.plus(VALID_AFTER), b -> {
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.nonRepudiation));
+            b.addExtension(Extension.qCStatements, false, qcStatements(Psd2Certificate.QC_TYPE_ESEAL,
+                    List.of("PSP_AI", "PSP_PI")));
+        });
+    }
+
     /** A deliberately wrong QWAC; its chain ends at its own issuer's root (for OTHER_CA, the unrelated root). */
     public Credential qwac(Variant variant) {
         return variants.get(Objects.requireNonNull(variant, "variant"));
