@@ -169,6 +169,8 @@ class DialectJourneyTest {
         assertThat(status).isEqualTo("finalised");
         assertThat(delta.tooEarlyScaStatusPolls()).isZero();
 
+        // A poll after the end is still answered (the pending authorisation stays until its lifetime ends).
+        assertThat(hub.poll(state).status()).isEqualTo(200);
         Hub.Reply session = hub.collectRetrying(state);
         assertThat(session.status()).as(session.toString()).isEqualTo(200);
         String token = session.json().path("accessToken").asText();
@@ -253,6 +255,19 @@ class DialectJourneyTest {
         assertThat(hub.get("/accounts/" + accountId + "/balances", gamma, "PSU-IP-Address", Hub.PSU_IP).status())
                 .as("the customer present is not counted").isEqualTo(200);
 
+        // The same on the decoupled bank, and its consent status.
+        String delta = deltaToken("kraus");
+        Hub.Reply status = hub.get("/consents/current", delta);
+        assertThat(status.status()).as(status.toString()).isEqualTo(200);
+        assertThat(status.json().path("consentStatus").asText()).isEqualTo("valid");
+        String deltaAccount = hub.get("/accounts", delta, "PSU-IP-Address", Hub.PSU_IP).json().path("accounts").path(0)
+                .path("resourceId").asText();
+        for (int i = 0; i < 4; i++) {
+            Hub.Reply read = hub.get("/accounts/" + deltaAccount + "/balances", delta);
+            assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        }
+        assertProblem(hub.get("/accounts/" + deltaAccount + "/balances", delta), 429, "budget-exhausted");
+
         for (String[] bank : new String[][] {{"gamma", gamma}, {"delta", deltaToken("anna")}}) {
             String token = bank[1];
             assertThat(hub.local.bank(bank[0]).expireConsent(consentIdOf(token))).isTrue();
@@ -260,6 +275,24 @@ class DialectJourneyTest {
             assertProblem(hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP), 401, "invalid-token");
         }
         assertThat(hub.local.bank("gamma").unsignedOrInvalid()).isEmpty();
+    }
+
+    @Test
+    @Order(80)
+    void theBreakerOpensOnTheDecoupledBank() throws Exception {
+        String token = deltaToken("clara");
+        SandboxBank delta = hub.local.bank("delta");
+        delta.faults().clear().errorRate(1.0, 503).pathPrefix("/v1/accounts");
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertProblem(hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP), 502, "bank-error");
+            }
+            int before = delta.exchanges().size();
+            assertProblem(hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP), 503, "bank-unavailable");
+            assertThat(delta.exchanges()).as("no call while open").hasSize(before);
+        } finally {
+            delta.faults().clear();
+        }
     }
 
     @Test

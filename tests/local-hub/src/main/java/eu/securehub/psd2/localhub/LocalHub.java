@@ -66,6 +66,7 @@ public final class LocalHub implements AutoCloseable {
      */
     static final Map<String, SandboxBank.Dialect> DIALECTS = Map.of("alpha", SandboxBank.Dialect.OAUTH,
             "beta", SandboxBank.Dialect.OAUTH, "gamma", SandboxBank.Dialect.REDIRECT, "delta", SandboxBank.Dialect.DECOUPLED);
+    /** The banks that require QSEAL signatures by default; {@link Options#requireSignatures} adds others. */
     static final java.util.Set<String> SIGNING_BANKS = java.util.Set.of("gamma");
 
     /** How to start the hub; immutable, every {@code with…} returns a changed copy. */
@@ -87,6 +88,7 @@ public final class LocalHub implements AutoCloseable {
         private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
         private int nodes = 1;
         private java.time.Clock clock = java.time.Clock.systemUTC();
+        private final java.util.Set<String> signingBanks = new java.util.LinkedHashSet<>(SIGNING_BANKS);
 
         private Options() {
         }
@@ -110,6 +112,8 @@ public final class LocalHub implements AutoCloseable {
             o.bankServerCredentials.putAll(bankServerCredentials);
             o.nodes = nodes;
             o.clock = clock;
+            o.signingBanks.clear();
+            o.signingBanks.addAll(signingBanks);
             return o;
         }
 
@@ -277,6 +281,25 @@ public final class LocalHub implements AutoCloseable {
             return o;
         }
 
+        /**
+         * The sandbox bank requires QSEAL signatures ({@code SandboxBank.Builder.requireSignatures}): on every /v1
+         * request and, for an OAuth bank, on every token endpoint call (default: gamma only, as
+         * kvms/local/psd2-hub-banks.json says). The bank's registry entry is not changed: give it a {@code signing}
+         * member with {@link #bankProfile}, e.g. {@code bankProfile("beta", "signing",
+         * "{\"profile\":\"berlin-group\",\"tokenEndpoint\":true}")}, or leave it out to see the hub refused.
+         */
+        public Options requireSignatures(String bankId) {
+            requireBank(bankId);
+            Options o = copy();
+            o.signingBanks.add(bankId);
+            return o;
+        }
+
+        /** Whether the sandbox bank requires signatures. */
+        boolean requiresSignatures(String bankId) {
+            return signingBanks.contains(bankId);
+        }
+
         /** The access token lifetime set for the bank, or null (the sandbox bank's default). */
         java.time.Duration accessTokenLifetime(String bankId) {
             return accessTokenLifetimes.get(bankId);
@@ -386,7 +409,7 @@ public final class LocalHub implements AutoCloseable {
                         .port(options.bankPorts.get(id))
                         .adminPort(options.adminPorts.get(id))
                         .dialect(DIALECTS.get(id))
-                        .requireSignatures(SIGNING_BANKS.contains(id))
+                        .requireSignatures(options.requiresSignatures(id))
                         .contract(contract);
                 if (options.accessTokenLifetime(id) != null) {
                     config.accessTokenLifetime(options.accessTokenLifetime(id));
@@ -605,6 +628,16 @@ public final class LocalHub implements AutoCloseable {
 
     public LocalRuntime runtime() {
         return runtime;
+    }
+
+    /**
+     * The running environment's keystores and references, as the management API offers them (create a keystore,
+     * import a PKCS#12 alias, point a reference elsewhere): a QWAC roll-over on the running hub, e.g. a new keystore
+     * {@code psd2-qwac-keystore-2027} with the new QWAC as alias {@code qwac}, then {@code psd2-qwac-keystore-ref}
+     * pointed at it. Every message processor of the hub shares the environment's keystores, so all follow the switch.
+     */
+    public LocalEnvironment.KeyStoreManagement keyStores() {
+        return environment.keyStoreManagement();
     }
 
     /** Visits the CRM return page received (state, outcome). */

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Options.accessTokenLifetime and Options.bankServerCredential: per bank, copied, validated. */
+/** Options.accessTokenLifetime, Options.bankServerCredential and Options.requireSignatures: per bank, copied, validated. */
 class BankOptionsTest {
     static final Path ROOT = Path.of("/nowhere");
 
@@ -48,5 +48,20 @@ class BankOptionsTest {
         assertThat(base.bankServerCredential("beta", pki)).isEqualTo(pki.bankServer("beta"));
         assertThatThrownBy(() -> base.bankServerCredential("omega", other.bankServer("beta")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void requireSignaturesAddsABankToGammaAndIsCopied() {
+        LocalHub.Options base = LocalHub.Options.freePorts(ROOT, Path.of("/tmp/x"));
+        assertThat(LocalHub.BANKS).filteredOn(base::requiresSignatures).as("the default: gamma, as the registry says")
+                .containsExactly("gamma");
+        LocalHub.Options o = base.requireSignatures("beta");
+        assertThat(LocalHub.BANKS).filteredOn(o::requiresSignatures).containsExactly("beta", "gamma");
+        assertThat(base.requiresSignatures("beta")).as("options are immutable").isFalse();
+        assertThat(o.consumerKey("k").accessTokenLifetime("alpha", Duration.ofSeconds(5)).requiresSignatures("beta"))
+                .as("kept by copies").isTrue();
+        assertThat(o.requireSignatures("gamma").requiresSignatures("gamma")).isTrue();
+        assertThatThrownBy(() -> base.requireSignatures("omega"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("omega");
     }
 }

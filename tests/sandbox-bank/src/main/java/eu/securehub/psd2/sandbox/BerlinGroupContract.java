@@ -180,11 +180,15 @@ public final class BerlinGroupContract {
   /**
    * One HTTP exchange on a Berlin Group endpoint, as the bank saw it. Paths without query; header and query
    * names as sent. {@code signature} tells whether the request carried a valid QSEAL signature, when the bank
-   * requires signatures ({@link SignatureCheck#NOT_REQUIRED} otherwise).
+   * requires signatures ({@link SignatureCheck#NOT_REQUIRED} otherwise). {@code clientCertificateSha256} is the
+   * SHA-256 fingerprint ({@link #sha256Fingerprint}: lower-case hex of the DER encoding) of the TLS client certificate
+   * the request's connection presented (the QWAC), or null when it presented none or the exchange was made without
+   * one (the shorter constructors).
    */
   public record Exchange(String method, String path, Map<String, List<String>> query,
                          Map<String, List<String>> requestHeaders, byte[] requestBody, int status,
-                         Map<String, List<String>> responseHeaders, byte[] responseBody, SignatureCheck signature) {
+                         Map<String, List<String>> responseHeaders, byte[] responseBody, SignatureCheck signature,
+                         String clientCertificateSha256) {
 
     /** The outcome of the bank's check of the request's signature (Digest, Signature, TPP-Signature-Certificate). */
     public enum SignatureCheck {
@@ -207,6 +211,31 @@ public final class BerlinGroupContract {
       requestHeaders = Map.copyOf(requestHeaders);
       responseHeaders = Map.copyOf(responseHeaders);
       signature = signature == null ? SignatureCheck.NOT_REQUIRED : signature;
+    }
+
+    /** An exchange without a recorded client certificate. */
+    public Exchange(String method, String path, Map<String, List<String>> query,
+                    Map<String, List<String>> requestHeaders, byte[] requestBody, int status,
+                    Map<String, List<String>> responseHeaders, byte[] responseBody, SignatureCheck signature) {
+      this(method, path, query, requestHeaders, requestBody, status, responseHeaders, responseBody, signature, null);
+    }
+
+    /** The SHA-256 fingerprint of a certificate as {@link #clientCertificateSha256} records it; null for null. */
+    public static String sha256Fingerprint(java.security.cert.X509Certificate certificate) {
+      if (certificate == null) {
+        return null;
+      }
+      try {
+        return java.util.HexFormat.of().formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("cannot fingerprint a certificate", e);
+      }
+    }
+
+    /** Whether the connection of this exchange presented {@code certificate} as its TLS client certificate. */
+    public boolean presented(java.security.cert.X509Certificate certificate) {
+      return clientCertificateSha256 != null && clientCertificateSha256.equals(sha256Fingerprint(certificate));
     }
 
     /** An exchange of a bank that does not check signatures. */

@@ -83,7 +83,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>The {@link Dialect} decides how customers authorise consents: OAuth (default), the redirect approach with the
  * bank's own SCA page ({@code /sca/<authorisationId>}, no OAuth endpoints), or decoupled (the customer's app: {@link
- * #approveDecoupled}). With {@code requireSignatures}, every /v1 request must carry a valid QSEAL signature.
+ * #approveDecoupled}). With {@code requireSignatures}, every /v1 request (and, in the OAuth dialect, every token
+ * endpoint call: {@link #tokenEndpointCalls}) must carry a valid QSEAL signature.
  */
 public final class SandboxBank implements AutoCloseable {
 
@@ -119,6 +120,7 @@ public final class SandboxBank implements AutoCloseable {
     final Dialect dialect;
     final boolean explicitAuthorisation;
     final boolean requireSignatures;
+    final boolean requireParSignatures;
     final Duration scaStatusMinInterval;
 
     private Config(Builder b) {
@@ -140,6 +142,7 @@ public final class SandboxBank implements AutoCloseable {
       this.dialect = b.dialect;
       this.explicitAuthorisation = b.explicitAuthorisation;
       this.requireSignatures = b.requireSignatures;
+      this.requireParSignatures = b.requireParSignatures;
       this.scaStatusMinInterval = b.scaStatusMinInterval;
     }
 
@@ -176,6 +179,7 @@ public final class SandboxBank implements AutoCloseable {
     private Dialect dialect = Dialect.OAUTH;
     private boolean explicitAuthorisation;
     private boolean requireSignatures;
+    private boolean requireParSignatures;
     private Duration scaStatusMinInterval = Duration.ofSeconds(2);
 
     private Builder(String bankId, Credential serverCredential, List<X509Certificate> tppTrustAnchors) {
@@ -271,11 +275,21 @@ public final class SandboxBank implements AutoCloseable {
     }
 
     /**
-     * True: every /v1 request must be signed with the TPP's QSEAL (Digest, Signature, TPP-Signature-Certificate;
-     * the certificate chaining to the same TPP trust anchors as the QWAC). Default false.
+     * True: every /v1 request, and in the OAUTH dialect every POST /oauth/token, must be signed with the TPP's QSEAL
+     * (Digest, Signature, TPP-Signature-Certificate; the certificate chaining to the same TPP trust anchors as the
+     * QWAC). Default false.
      */
     public Builder requireSignatures(boolean require) {
       this.requireSignatures = require;
+      return this;
+    }
+
+    /**
+     * With {@link #requireSignatures}: POST /oauth/par must be signed too. Default false (the hub's registry entry
+     * has no member for PAR: {@code signing.tokenEndpoint} covers the token endpoint only).
+     */
+    public Builder requireParSignatures(boolean require) {
+      this.requireParSignatures = require;
       return this;
     }
 
@@ -311,6 +325,7 @@ public final class SandboxBank implements AutoCloseable {
   private final ScaAuthorisations sca;
   private final ScaPage scaPage;
   private final SignatureVerifier signatures;
+  private final OAuthSignatures oauthSignatures;
   private final TppCertificateCheck certificates;
   private final Faults faults;
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenGrants =
@@ -340,6 +355,8 @@ public final class SandboxBank implements AutoCloseable {
         () -> holder[0] == null ? null : holder[0].grants(), sca);
     this.scaPage = new ScaPage(sca, api, config.bankName);
     this.signatures = config.requireSignatures ? new SignatureVerifier(config.tppTrustAnchors, config.clock) : null;
+    this.oauthSignatures = new OAuthSignatures(config.dialect == Dialect.OAUTH ? signatures : null, certificates,
+        config.requireParSignatures, config.maxRecordedExchanges);
     OAuthConfig oauthConfig = OAuthConfig.builder()
         .issuer(() -> baseUrl)
         .clock(config.clock)
@@ -552,6 +569,21 @@ public final class SandboxBank implements AutoCloseable {
         && e.signature() != Exchange.SignatureCheck.VALID).toList();
   }
 
+  /**
+   * The calls of the OAuth endpoints whose signature the bank checked (oldest first): every POST /oauth/token of an
+   * OAUTH bank that {@link Builder#requireSignatures requires signatures}, and POST /oauth/par with {@link
+   * Builder#requireParSignatures}; refused ones too. Always empty when the bank does not require signatures.
+   */
+  public List<TokenEndpointCall> tokenEndpointCalls() {
+    return oauthSignatures.calls();
+  }
+
+  /** The signature checks of the recorded POST /oauth/token calls (oldest first); see {@link #tokenEndpointCalls}. */
+  public List<Exchange.SignatureCheck> tokenEndpointSignatures() {
+    return oauthSignatures.calls().stream().filter(c -> c.endpoint().equals(AuthorizationServer.TOKEN_PATH))
+        .map(TokenEndpointCall::signature).toList();
+  }
+
   /** The recorded exchanges on /v1/** (oldest first). */
   public List<Exchange> exchanges() {
     synchronized (exchanges) {
@@ -566,10 +598,11 @@ public final class SandboxBank implements AutoCloseable {
     }
   }
 
-  /** Forgets the recorded exchanges and violations. */
+  /** Forgets the recorded exchanges, violations and token endpoint calls. */
   public void clearExchanges() {
     exchanges.clear();
     violations.clear();
+    oauthSignatures.clear();
   }
 
   /**
@@ -667,8 +700,20 @@ public final class SandboxBank implements AutoCloseable {
             return;
           }
         }
-        Response target = path.equals(AuthorizationServer.TOKEN_PATH) ? new TokenCapture(request, response)
-            : response;
+        OAuthSignatures.Checked signed = null;
+        if (oauthSignatures.required(request.getMethod(), path)) {
+          signed = oauthSignatures.check(request, peerCertificates(request));
+          if (!signed.outcome().ok()) {
+            Reply refusal = OAuthSignatures.refusal(signed.outcome());
+            oauthSignatures.record(path, signed, refusal.status());
+            write(response, callback, refusal);
+            return;
+          }
+          request = signed.request();
+        }
+        Response answer = signed == null ? response : oauthSignatures.recording(request, response, path, signed);
+        Response target = path.equals(AuthorizationServer.TOKEN_PATH) ? new TokenCapture(request, answer)
+            : answer;
         if (!oauth.handle(request, target, callback)) {
           write(response, callback, Reply.empty(404));
         }
@@ -726,8 +771,10 @@ public final class SandboxBank implements AutoCloseable {
   }
 
   private void record(Call call, Reply reply, Exchange.SignatureCheck signature) {
+    X509Certificate[] peer = call.peerCertificates();
     Exchange exchange = new Exchange(call.method(), call.path(), call.query(), call.headers(), call.body(),
-        reply.status(), reply.headers(), reply.body(), signature);
+        reply.status(), reply.headers(), reply.body(), signature,
+        Exchange.sha256Fingerprint(peer == null || peer.length == 0 ? null : peer[0]));
     synchronized (exchanges) {
       exchanges.add(exchange);
       while (exchanges.size() > config.maxRecordedExchanges) {
@@ -1009,6 +1056,10 @@ public final class SandboxBank implements AutoCloseable {
     n.put("tooEarlyScaStatusPolls", sca.tooEarlyPolls());
     if (config.requireSignatures) {
       n.put("unsignedOrInvalid", unsignedOrInvalid().size());
+      if (config.dialect == Dialect.OAUTH) {
+        n.put("tokenEndpointUnsignedOrInvalid", tokenEndpointCalls().stream().filter(c -> !c.signedAndValid())
+            .count());
+      }
     }
     return n;
   }

@@ -163,6 +163,37 @@ final class Tpp {
    */
   Tokens authorise(String consentId, String username, String password, List<String> accountIds, boolean approve)
       throws Exception {
+    Code code = authoriseForCode(consentId, username, password, accountIds, approve);
+    if (code == null) {
+      return null;
+    }
+    HttpResponse<String> token = exchange(code);
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+    JsonNode t = json(token);
+    return new Tokens(t.path("access_token").asText(), t.path("refresh_token").asText(null),
+        t.path("id_token").asText(null));
+  }
+
+  /** An authorisation code and its PKCE verifier. */
+  record Code(String code, String verifier) {
+  }
+
+  /** The code exchange at the token endpoint (signed when this TPP signs); any status. */
+  HttpResponse<String> exchange(Code code) throws Exception {
+    return form("/oauth/token", Map.of("grant_type", "authorization_code", "code", code.code(), "redirect_uri",
+        REDIRECT_URI, "code_verifier", code.verifier(), "client_id",
+        eu.securehub.psd2.testpki.TestPki.ORGANIZATION_IDENTIFIER), http);
+  }
+
+  /** A refresh_token grant at the token endpoint (signed when this TPP signs); any status. */
+  HttpResponse<String> refresh(String refreshToken) throws Exception {
+    return form("/oauth/token", Map.of("grant_type", "refresh_token", "refresh_token", refreshToken, "client_id",
+        eu.securehub.psd2.testpki.TestPki.ORGANIZATION_IDENTIFIER), http);
+  }
+
+  /** As {@link #authorise}, up to the authorisation code (null when the customer denies). */
+  Code authoriseForCode(String consentId, String username, String password, List<String> accountIds,
+                        boolean approve) throws Exception {
     byte[] v = new byte[32];
     new SecureRandom().nextBytes(v);
     String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(v);
@@ -206,23 +237,25 @@ final class Tpp {
       assertThat(params.get("error")).isEqualTo("access_denied");
       return null;
     }
-    HttpResponse<String> token = form("/oauth/token", Map.of("grant_type", "authorization_code", "code",
-        params.get("code"), "redirect_uri", REDIRECT_URI, "code_verifier", verifier, "client_id",
-        eu.securehub.psd2.testpki.TestPki.ORGANIZATION_IDENTIFIER), http);
-    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
-    JsonNode t = json(token);
-    return new Tokens(t.path("access_token").asText(), t.path("refresh_token").asText(null),
-        t.path("id_token").asText(null));
+    return new Code(params.get("code"), verifier);
   }
 
   X509Certificate bankCa() {
     return TestSupport.pki().bankCa(bank.bankId());
   }
 
+  /**
+   * POSTs a form. Over this TPP's own connection ({@code client == http}) with a {@link #signer}, the request is
+   * signed too (a fresh X-Request-ID, Digest over the form body), as a TPP signs its token endpoint calls.
+   */
   HttpResponse<String> form(String path, Map<String, String> fields, HttpClient client) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(bank.baseUrl() + path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(encodeForm(fields))).build(), HttpResponse.BodyHandlers.ofString());
+    String body = encodeForm(fields);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(bank.baseUrl() + path))
+        .header("Content-Type", "application/x-www-form-urlencoded");
+    if (signer != null && client == http) {
+      signer.sign("POST", path, headers(), body.getBytes(StandardCharsets.UTF_8)).forEach(b::header);
+    }
+    return client.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static final Pattern HIDDEN = Pattern.compile(

@@ -211,6 +211,17 @@ public final class TestPki {
         });
     }
 
+    /**
+     * A successor of {@link #qwac()}: a new RSA key and a new certificate (new serial number) for the same TPP from the
+     * same issuing CA, with the same subject (organizationIdentifier {@value #ORGANIZATION_IDENTIFIER}), key usages and
+     * PSD2 roles ({@code PSP_AI}, {@code PSP_PI}), valid from now (a day back, as {@link #nextQseal()}, for clock skew)
+     * for as long as the other certificates: what a QWAC roll-over puts into the new keystore. Each call issues another.
+     */
+    public Credential nextQwac() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return qwac(issuing, List.of("PSP_AI", "PSP_PI"), now.minus(DAY), now.plus(VALID_AFTER), true);
+    }
+
     /** A deliberately wrong QWAC; its chain ends at its own issuer's root (for OTHER_CA, the unrelated root). */
     public Credential qwac(Variant variant) {
         return variants.get(Objects.requireNonNull(variant, "variant"));

@@ -68,6 +68,36 @@ class TestPkiTest {
     }
 
     @Test
+    void nextQwacIsASuccessorWithANewKeyFromTheSameIssuingCaWithTheSameOrganisationAndRoles() throws Exception {
+        Instant before = Instant.now();
+        Credential next = pki.nextQwac();
+        X509Certificate cert = next.certificate();
+        X509Certificate first = pki.qwac().certificate();
+
+        assertThat(next.chain()).containsExactly(cert, pki.issuingCa(), pki.rootCa());
+        validate(next.chain(), pki.rootCa(), null);
+        assertThat(cert.getPublicKey()).isNotEqualTo(first.getPublicKey());
+        assertThat(cert.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+        assertThat(cert.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
+        assertThat(cert.getIssuerX500Principal()).isEqualTo(first.getIssuerX500Principal());
+        assertThat(cert.getKeyUsage()).isEqualTo(first.getKeyUsage());
+        assertThat(cert.getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
+        assertThat(List.copyOf(cert.getSubjectAlternativeNames()))
+                .isEqualTo(List.copyOf(first.getSubjectAlternativeNames()));
+        Psd2Certificate psd2 = Psd2Certificate.of(cert).orElseThrow();
+        assertThat(psd2.organizationIdentifier()).isEqualTo(TestPki.ORGANIZATION_IDENTIFIER);
+        assertThat(psd2.roles()).containsExactlyInAnyOrder("PSP_AI", "PSP_PI");
+        assertThat(psd2.ncaId()).isEqualTo(TestPki.NCA_ID);
+        // Valid from now (a day back for clock skew), for as long as the other certificates.
+        assertThat(cert.getNotBefore().toInstant()).isBefore(before)
+                .isAfter(before.minus(Duration.ofDays(1)).minusSeconds(5));
+        assertThat(cert.getNotAfter().toInstant()).isAfter(before.plus(Duration.ofDays(5)).minusSeconds(5))
+                .isBefore(before.plus(Duration.ofDays(5)).plusSeconds(60));
+        // Each call issues another.
+        assertThat(pki.nextQwac().certificate().getSerialNumber()).isNotEqualTo(cert.getSerialNumber());
+    }
+
+    @Test
     void rootIsSelfSignedAndIssuingCaIsIssuedByIt() throws Exception {
         pki.rootCa().verify(pki.rootCa().getPublicKey());
         assertThat(pki.rootCa().getIssuerX500Principal()).isEqualTo(pki.rootCa().getSubjectX500Principal());

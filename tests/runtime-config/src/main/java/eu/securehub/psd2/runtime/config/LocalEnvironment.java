@@ -23,6 +23,7 @@ import eu.securehub.psd2.runtime.spi.TargetServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,7 +53,8 @@ import java.util.function.Function;
  *       start, or fixed by {@link Options#consumerKey}); {@link Options#returnUrls} overrides the apps' returnUrls
  *       attribute (a local CRM's return URL);</li>
  *   <li>Google access tokens: the fixed bearer token of the local KMS ({@link Options#googleAccessToken});</li>
- *   <li>HTTP calls with TLS from these keystores (JDK HttpClient per SSL setting);</li>
+ *   <li>HTTP calls with TLS from these keystores (JDK HttpClient per SSL setting and resolved keystore: a reference
+ *       changed through {@link #keyStoreManagement()} is followed by the next connection);</li>
  *   <li>the message log (Cloud Logging stand-in) as a JSON-lines file ({@link Options#messageLog});</li>
  *   <li>in-memory caches, quota counters and spike arresters of psd2-runtime-policies; the clock of the options;</li>
  *   <li>the config step's certificate check ({@link EnvironmentConfig#checkCertificates}) on what this runtime serves:
@@ -308,11 +310,21 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     private final GoogleAccessTokens googleTokens;
     private final LocalHttpCalls http;
     private final Path keyring;
-    private final List<String> certificates;
+    private volatile List<String> certificates;
+    private final EnvironmentConfig config;
+    private final int certificateMinDays;
+    /** Map → the entries the certificate check read at load (re-read from the store for a check after a change). */
+    private final Map<String, Set<String>> checkedEntries;
+    private final String keysLabel;
+    private final KeyStoreManagement keyStoreManagement = new KeyStoreManagement();
 
     private LocalEnvironment(EnvironmentConfig config, Options options, LocalKeyStores keyStores,
             Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring,
-            List<String> certificates) {
+            List<String> certificates, Map<String, Set<String>> checkedEntries, String keysLabel) {
+        this.config = config;
+        this.certificateMinDays = options.certificateMinDays;
+        this.checkedEntries = checkedEntries;
+        this.keysLabel = keysLabel;
         this.name = config.name();
         this.root = config.root();
         this.clock = options.clock;
@@ -399,15 +411,20 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
         }
         o.kvmEntries.forEach((map, entries) -> served.computeIfAbsent(map, k -> new LinkedHashMap<>()).putAll(entries));
         List<String> certificates;
+        String keysLabel = keyring != null ? keyring.toString() : "the " + EnvironmentConfig.keysMap() + " KVM";
         try {
             certificates = config.checkCertificates(o.certificateMinDays, o.clock.instant(), keyStores::keyCertificate,
-                    served, keyring != null ? keyring.toString() : "the " + EnvironmentConfig.keysMap() + " KVM",
-                    "LocalEnvironment.Options.certificateMinDays");
+                    served, keysLabel, CERTIFICATE_MIN_DAYS_OPTION);
         } catch (ConfigException e) {
             throw new ConfigError(null, e.getMessage(), e);
         }
-        return new LocalEnvironment(config, o, keyStores, targetServers, apiKeys, kvms, keyring, certificates);
+        Map<String, Set<String>> checkedEntries = new LinkedHashMap<>();
+        served.forEach((map, entries) -> checkedEntries.put(map, Set.copyOf(entries.keySet())));
+        return new LocalEnvironment(config, o, keyStores, targetServers, apiKeys, kvms, keyring, certificates,
+                Collections.unmodifiableMap(checkedEntries), keysLabel);
     }
+
+    private static final String CERTIFICATE_MIN_DAYS_OPTION = "LocalEnvironment.Options.certificateMinDays";
 
     /** Options, then (if enabled) system properties and environment variables; null: the placeholder's default. */
     private static Function<String, String> placeholders(Options o) {
@@ -547,9 +564,226 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
         return Optional.ofNullable(keyring);
     }
 
-    /** What the certificate check at load said of each certificate (CN, notAfter, days left, PSD2 roles). */
+    /**
+     * What the certificate check said of each certificate (CN, notAfter, days left, PSD2 roles): at load, and again
+     * after each reference switch ({@link KeyStoreManagement#updateReference}).
+     */
     public List<String> certificatesChecked() {
         return certificates;
+    }
+
+    /** The management API's keystore and reference calls on this environment (the QWAC roll-over). */
+    public KeyStoreManagement keyStoreManagement() {
+        return keyStoreManagement;
+    }
+
+    /**
+     * What Apigee X's management API offers for keystores and references, on the running environment: create a
+     * keystore, import a PKCS#12 alias into it, point a reference at another keystore. This is how the QWAC is rolled
+     * without downtime (README, "Rotate keys and certificates"): a new keystore (e.g. {@code psd2-qwac-keystore-2027})
+     * gets the new certificate and key under the alias the TargetServers present ({@code qwac}), then the reference
+     * {@code psd2-qwac-keystore-ref} is pointed at it. TargetServers and ServiceCallouts name only the reference, so
+     * nothing is redeployed.
+     *
+     * <p>When it takes effect: Google documents that changing a reference changes the keystore the TargetServer uses
+     * (Apigee X "Working with references"; "no Router or Message Processor restart is necessary" in the Edge guide
+     * "Update a TLS certificate"), but not how soon a message processor sees the change, nor what happens to
+     * connections it already has open. UNCONFIRMED, the local runtime's choice: connections opened after the switch
+     * present the new keystore's key ({@link LocalHttpCalls} resolves the reference for every request and keeps one
+     * client per resolved keystore); a connection already open may keep presenting the old one until it is closed
+     * (TLS client authentication happens once per connection). So both keystores must hold a valid QWAC while the
+     * reference changes.
+     *
+     * <p>Checks, each a refusal before anything changes: {@link #importPkcs12} applies the load's checks to the file (the
+     * password opens it and its key, exactly one key entry, the certificate valid now unless
+     * {@code ignoreExpiryValidation}), and, for an alias a TargetServer presents ({@code qwac}), the config step's
+     * certificate check (valid for {@link Options#certificateMinDays} more days, the PSD2 QCStatement and the roles of
+     * the registry's services) as the deploy's config step runs it before it creates the alias.
+     * {@link #updateReference} refuses a keystore that lacks a key entry for the alias of a TargetServer whose
+     * {@code keyStore} is the reference (Google: "ensure that the alias name of the cert is the same as in the old
+     * keystore"; that the management API itself refuses such an update is not documented: a choice of the local
+     * runtime, so that a switch cannot stop every bank call), and runs the certificate check on the switched state.
+     * Thread-safe; requests in flight finish with the keystore they started with.
+     */
+    public final class KeyStoreManagement {
+        private KeyStoreManagement() {
+        }
+
+        /** Creates an empty keystore ({@code POST …/environments/ENV/keystores}); an existing name is refused. */
+        public void createKeyStore(String keystore) {
+            keyStores.createKeyStore(keystore);
+        }
+
+        /**
+         * Imports a PKCS#12 file's one key entry as {@code alias} of {@code keystore}
+         * ({@code POST …/keystores/KS/aliases?format=pkcs12&alias=ALIAS}, the file and its password); an existing alias
+         * is refused (a new certificate goes into a new keystore).
+         *
+         * @return the imported certificate
+         * @throws ConfigError when the file or its certificate is refused (see the class comment)
+         */
+        public X509Certificate importPkcs12(String keystore, String alias, byte[] pkcs12, char[] password) {
+            return importPkcs12(keystore, alias, pkcs12, password, false);
+        }
+
+        /** {@link #importPkcs12(String, String, byte[], char[])} with the upload's {@code ignoreExpiryValidation}. */
+        public X509Certificate importPkcs12(String keystore, String alias, byte[] pkcs12, char[] password,
+                boolean ignoreExpiryValidation) {
+            synchronized (this) {
+                if (presentedAliases().contains(alias)) {
+                    // The config step checks the new QWAC before the plugin creates its alias: check a candidate first.
+                    X509Certificate candidate = candidate(alias, pkcs12, password, ignoreExpiryValidation);
+                    checkCertificates(null, null, alias, candidate, "importing alias " + alias + " into keystore "
+                            + keystore);
+                }
+                X509Certificate imported = keyStores.importPkcs12(keystore, alias, pkcs12, password,
+                        ignoreExpiryValidation);
+                http.forgetSuperseded();
+                return imported;
+            }
+        }
+
+        /**
+         * Points {@code reference} at {@code keystore} ({@code PUT …/environments/ENV/references/REF}). New connections
+         * after this call present the new keystore's key; connections already open may keep the old one (see the class
+         * comment: UNCONFIRMED for Apigee X).
+         *
+         * @return the keystore the reference referred to before
+         * @throws IllegalArgumentException for an unknown reference or keystore
+         * @throws ConfigError when the keystore lacks the alias a TargetServer presents through the reference, or the
+         *                     certificate check refuses what would be presented
+         */
+        public String updateReference(String reference, String keystore) {
+            synchronized (this) {
+                String before = keyStores.references().get(reference);
+                if (before == null) {
+                    throw new IllegalArgumentException("no reference " + reference + " in environment " + name
+                            + " (references: " + keyStores.references().keySet() + ")");
+                }
+                if (!keyStores.names().contains(keystore)) {
+                    throw new IllegalArgumentException("no keystore " + keystore + " in environment " + name
+                            + " (keystores: " + keyStores.names() + ")");
+                }
+                Location at = new Location("references/" + reference, 0);
+                for (TargetServer ts : targetServers.values()) {
+                    if (ts.ssl().isEmpty()) {
+                        continue;
+                    }
+                    eu.securehub.psd2.runtime.spi.SslInfo ssl = ts.ssl().get();
+                    if (names(reference, ssl.keyStore()) && ssl.keyAlias() != null
+                            && !keyStores.hasKeyEntry(keystore, ssl.keyAlias())) {
+                        throw new ConfigError(at, "reference " + reference + " cannot refer to keystore " + keystore
+                                + ": TargetServer " + ts.name() + " presents alias " + ssl.keyAlias() + " through it,"
+                                + " and " + keystore + " has no key entry " + ssl.keyAlias() + " (the alias must stay"
+                                + " the same: import it into " + keystore + " first)");
+                    }
+                    if (names(reference, ssl.trustStore()) && keyStores.resolve(keystore).aliases().isEmpty()) {
+                        throw new ConfigError(at, "reference " + reference + " cannot refer to keystore " + keystore
+                                + ": TargetServer " + ts.name() + " trusts through it, and " + keystore
+                                + " holds no certificate");
+                    }
+                }
+                List<String> lines = checkCertificates(reference, keystore, null, null, "switching reference "
+                        + reference + " from " + before + " to " + keystore);
+                keyStores.updateReference(reference, keystore);
+                certificates = lines;
+                http.forgetSuperseded();
+                return before;
+            }
+        }
+
+        /** The keystore a reference refers to now. */
+        public Optional<String> referredKeyStore(String reference) {
+            return Optional.ofNullable(keyStores.references().get(reference));
+        }
+
+        /**
+         * The certificate of a key entry of a keystore, or of the keystore a reference ({@code ref://NAME} or the
+         * name) refers to now; empty when there is no such key entry.
+         */
+        public Optional<X509Certificate> keyCertificate(String keystoreOrReference, String alias) {
+            LocalKeyStores.Entry entry = keyStores.resolve(keystoreOrReference);
+            return entry == null ? Optional.empty() : Optional.ofNullable(keyStores.keyCertificate(entry.name(), alias));
+        }
+
+        /** The keystores' names now. */
+        public Set<String> keyStoreNames() {
+            return keyStores.names();
+        }
+
+        /** Reference name → keystore name, now. */
+        public Map<String, String> references() {
+            return keyStores.references();
+        }
+
+        private boolean names(String reference, String nameOrRef) {
+            return nameOrRef != null && (nameOrRef.equals(reference) || nameOrRef.equals("ref://" + reference));
+        }
+
+        /** The key aliases the TargetServers present. */
+        private Set<String> presentedAliases() {
+            Set<String> out = new java.util.TreeSet<>();
+            targetServers.values().forEach(ts -> ts.ssl().filter(ssl -> ssl.clientAuth() && ssl.keyAlias() != null)
+                    .ifPresent(ssl -> out.add(ssl.keyAlias())));
+            return out;
+        }
+
+        /** The certificate of a PKCS#12 upload, read through the same checks into a scratch keystore. */
+        private X509Certificate candidate(String alias, byte[] pkcs12, char[] password, boolean ignoreExpiry) {
+            LocalKeyStores scratch = LocalKeyStores.scratch(clock);
+            scratch.createKeyStore("candidate");
+            return scratch.importPkcs12("candidate", alias, pkcs12, password, ignoreExpiry);
+        }
+    }
+
+    /**
+     * The config step's certificate check on the state after a change: {@code reference} pointed at {@code keystore}
+     * (both null: no switch), or the {@code candidate} certificate presented for {@code alias} (null: none).
+     */
+    private List<String> checkCertificates(String reference, String keystore, String alias, X509Certificate candidate,
+            String doing) {
+        Map<String, String> refs = new LinkedHashMap<>(keyStores.references());
+        if (reference != null) {
+            refs.put(reference, keystore);
+        }
+        Map<String, Map<String, String>> served = new LinkedHashMap<>();
+        checkedEntries.forEach((map, keys) -> {
+            Map<String, String> values = new LinkedHashMap<>();
+            keys.forEach(k -> kvms.storedValue(map, k).ifPresent(v -> values.put(k, v)));
+            served.put(map, values);
+        });
+        try {
+            return config.checkCertificates(certificateMinDays, clock.instant(), (configured, a) -> {
+                if (candidate != null && a.equals(alias)) {
+                    return candidate;
+                }
+                return keyStores.keyCertificate(liveKeyStore(configured, refs, reference), a);
+            }, served, keysLabel, CERTIFICATE_MIN_DAYS_OPTION);
+        } catch (ConfigException e) {
+            throw new ConfigError(new Location("keystores/" + name, 0), doing + ": the certificate check refuses it (a"
+                    + " QWAC below is named by the keystore keystores/" + name + " configures for its reference): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The keystore that stands now for a keystore the config's references refer to: the config's check names the
+     * keystore of keystores/ENV; after a switch the reference refers elsewhere. {@code preferred} (the reference being
+     * switched) wins when several references refer to it.
+     */
+    private String liveKeyStore(String configured, Map<String, String> refs, String preferred) {
+        String live = null;
+        for (Map<String, Object> r : config.references()) {
+            if (configured.equals(r.get("refers")) && r.get("name") instanceof String ref && refs.containsKey(ref)) {
+                if (ref.equals(preferred)) {
+                    return refs.get(ref);
+                }
+                if (live == null) {
+                    live = refs.get(ref);
+                }
+            }
+        }
+        return live != null ? live : configured;
     }
 
     /** Closes the message log. */

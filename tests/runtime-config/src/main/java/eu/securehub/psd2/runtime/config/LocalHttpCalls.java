@@ -5,10 +5,13 @@ import eu.securehub.psd2.runtime.spi.Headers;
 import eu.securehub.psd2.runtime.spi.HttpCalls;
 import eu.securehub.psd2.runtime.spi.HttpRequestData;
 import eu.securehub.psd2.runtime.spi.HttpResponseData;
+import eu.securehub.psd2.runtime.spi.KeyStoreEntry;
 import eu.securehub.psd2.runtime.spi.Ssl;
 import eu.securehub.psd2.runtime.spi.SslInfo;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -26,9 +30,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * Outgoing HTTP for the runtime (ServiceCallout, target calls): the JDK {@link HttpClient}, one per SSL setting
- * and connect timeout, kept for the environment's life (connections are pooled, as Apigee's message processor
- * keeps them). Choices:
+ * Outgoing HTTP for the runtime (ServiceCallout, target calls): the JDK {@link HttpClient}, one per SSL setting,
+ * connect timeout and resolved keystore/truststore, kept for the environment's life (connections are pooled, as
+ * Apigee's message processor keeps them). Choices:
  * <ul>
  *   <li>TLS: with an enabled {@link SslInfo}, the {@link SSLContext} comes from {@link Ssl#clientContext} (client
  *       certificate from the keystore alias, the truststore) and the SSLInfo's protocols are the only ones
@@ -37,6 +41,11 @@ import javax.net.ssl.SSLParameters;
  *       name; without it, Ssl's context accepts any certificate and name (Apigee's non-enforcing SSLInfo). An
  *       {@code https} URL without SSLInfo (or with {@code Enabled} false: "the URL scheme wins") uses the JDK's
  *       default context and trust store (a choice: the local runtime never trusts blindly without being told).</li>
+ *   <li>References are resolved at every request, not at load: after {@code psd2-qwac-keystore-ref} is pointed at
+ *       another keystore, the next request gets a client built from that keystore, so new connections present its
+ *       key; clients of the old keystore are dropped ({@link #forgetSuperseded}). A connection already open keeps the
+ *       key it was opened with. How soon Apigee X's message processors follow a reference change, and what they do
+ *       with open connections, is not documented (UNCONFIRMED): this is the local runtime's choice.</li>
  *   <li>Redirects are never followed (Apigee returns the 3xx to the flow). HTTP/1.1 only, as Apigee X talks to
  *       targets.</li>
  *   <li>Hop-by-hop and transport headers of the request ({@code Host}, {@code Content-Length}, {@code Connection},
@@ -50,7 +59,14 @@ final class LocalHttpCalls implements HttpCalls {
     private static final Set<String> NOT_COPIED = Set.of("host", "content-length", "connection", "transfer-encoding",
             "keep-alive", "expect", "upgrade", "te", "trailer", "proxy-connection");
 
-    private record ClientKey(SslInfo ssl, Duration connectTimeout) {
+    /**
+     * One client per SSL setting, connect timeout and the keystore and truststore the SSLInfo's names resolve to at the
+     * request ({@code ref://…} through the environment's references as they are then). The resolved entries compare by
+     * the identity of their {@link java.security.KeyStore}: a keystore changed through the management API is a new
+     * entry, so a reference switched to another keystore, or a keystore given another alias, gets a new client (new
+     * TLS context, new connections, no session resumed from the old one).
+     */
+    private record ClientKey(SslInfo ssl, Duration connectTimeout, KeyStoreEntry keyStore, KeyStoreEntry trustStore) {
     }
 
     private final Supplier<Environment> environment;
@@ -66,7 +82,7 @@ final class LocalHttpCalls implements HttpCalls {
             throws IOException {
         boolean tls = "https".equalsIgnoreCase(req.uri().getScheme());
         SslInfo effective = tls && ssl != null && ssl.enabled() ? ssl : null;
-        HttpClient client = clients.computeIfAbsent(new ClientKey(effective, connectTimeout), this::newClient);
+        HttpClient client = clients.computeIfAbsent(key(effective, connectTimeout), this::newClient);
 
         HttpRequest.Builder b = HttpRequest.newBuilder(req.uri());
         if (ioTimeout != null && !ioTimeout.isZero() && !ioTimeout.isNegative()) {
@@ -107,6 +123,56 @@ final class LocalHttpCalls implements HttpCalls {
         return new HttpResponseData(response.statusCode(), out, response.body() == null ? new byte[0] : response.body());
     }
 
+    /**
+     * Drops the clients whose keystore or truststore is no longer what their SSLInfo resolves to (after a reference
+     * switch or an alias import). Requests in flight on them finish; their idle connections close with them. Which key
+     * a connection already open presents after a switch on Apigee X is not documented (UNCONFIRMED): here new
+     * connections after the switch present the new keystore's key, a connection already open keeps the one it was
+     * opened with.
+     */
+    void forgetSuperseded() {
+        clients.keySet().removeIf(k -> !k.equals(key(k.ssl(), k.connectTimeout())));
+    }
+
+    private ClientKey key(SslInfo ssl, Duration connectTimeout) {
+        if (ssl == null) {
+            return new ClientKey(null, connectTimeout, null, null);
+        }
+        Environment env = environment.get();
+        KeyStoreEntry keyStore = ssl.clientAuth() && ssl.keyStore() != null ? env.keyStore(ssl.keyStore()).orElse(null)
+                : null;
+        KeyStoreEntry trustStore = ssl.enforce() && ssl.trustStore() != null
+                ? env.keyStore(ssl.trustStore()).orElse(null) : null;
+        return new ClientKey(ssl, connectTimeout, keyStore, trustStore);
+    }
+
+    /**
+     * The environment with the keystore and truststore of {@code key} pinned, so that the TLS context is built from
+     * exactly the entries the client is kept under, even if a reference changes meanwhile.
+     */
+    private Environment pinned(ClientKey key) {
+        Environment env = environment.get();
+        if (key.keyStore() == null && key.trustStore() == null) {
+            return env;
+        }
+        return (Environment) Proxy.newProxyInstance(Environment.class.getClassLoader(), new Class<?>[] {Environment.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("keyStore") && args != null && args.length == 1) {
+                        if (key.keyStore() != null && args[0].equals(key.ssl().keyStore())) {
+                            return Optional.of(key.keyStore());
+                        }
+                        if (key.trustStore() != null && args[0].equals(key.ssl().trustStore())) {
+                            return Optional.of(key.trustStore());
+                        }
+                    }
+                    try {
+                        return method.invoke(env, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private HttpClient newClient(ClientKey key) {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -117,7 +183,7 @@ final class LocalHttpCalls implements HttpCalls {
         SslInfo ssl = key.ssl();
         SSLContext context;
         if (ssl != null) {
-            context = Ssl.clientContext(environment.get(), ssl);
+            context = Ssl.clientContext(pinned(key), ssl);
         } else {
             try {
                 context = SSLContext.getDefault();

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,32 +70,58 @@ final class LocalKeyStores {
         }
     }
 
-    private final Map<String, Entry> keystores;
-    private final Map<String, String> references;
+    /** The alias names the management API accepts (Apigee X's REST reference for keystores.aliases.create). */
+    private static final Pattern ALIAS_NAME = Pattern.compile("[\\w\\s.-]{1,255}");
+    /** Keystore names: a choice of the local runtime (letters, digits, '.', '_', '-'), as every name in keystores/ENV. */
+    private static final Pattern KEYSTORE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
-    private LocalKeyStores(Map<String, Entry> keystores, Map<String, String> references) {
+    /*
+     * Copy-on-write: every change (a keystore created, an alias imported, a reference updated) publishes new maps, and
+     * an imported alias a new Entry (a new KeyStore), so that a reader always sees one consistent state and a TLS
+     * client built from an Entry can be told apart from one built from its successor (LocalHttpCalls keys its clients
+     * by the resolved entries).
+     */
+    private volatile Map<String, Entry> keystores;
+    private volatile Map<String, String> references;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    private LocalKeyStores(Map<String, Entry> keystores, Map<String, String> references, Clock clock) {
         this.keystores = keystores;
         this.references = references;
+        this.clock = clock;
+    }
+
+    /** An empty set of keystores (no references), e.g. to read an upload through the checks before it is applied. */
+    static LocalKeyStores scratch(Clock clock) {
+        return new LocalKeyStores(Map.of(), Map.of(), Objects.requireNonNull(clock, "clock"));
     }
 
     Optional<KeyStoreEntry> find(String nameOrRef) {
+        return Optional.ofNullable(resolve(nameOrRef));
+    }
+
+    /** The keystore a name or reference ({@code ref://NAME} or the plain reference name) stands for now, or null. */
+    Entry resolve(String nameOrRef) {
         if (nameOrRef == null || nameOrRef.isEmpty()) {
-            return Optional.empty();
+            return null;
         }
+        Map<String, Entry> stores = keystores;
+        Map<String, String> refs = references;
         if (nameOrRef.startsWith("ref://")) {
-            String refers = references.get(nameOrRef.substring("ref://".length()));
-            return refers == null ? Optional.empty() : Optional.ofNullable(keystores.get(refers));
+            String refers = refs.get(nameOrRef.substring("ref://".length()));
+            return refers == null ? null : stores.get(refers);
         }
-        Entry direct = keystores.get(nameOrRef);
+        Entry direct = stores.get(nameOrRef);
         if (direct != null) {
-            return Optional.of(direct);
+            return direct;
         }
-        String refers = references.get(nameOrRef);
-        return refers == null ? Optional.empty() : Optional.ofNullable(keystores.get(refers));
+        String refers = refs.get(nameOrRef);
+        return refers == null ? null : stores.get(refers);
     }
 
     Set<String> names() {
-        return Collections.unmodifiableSet(keystores.keySet());
+        return keystores.keySet();
     }
 
     /** The certificate of a key entry (the leaf of its chain), or null when the keystore has no such entry. */
@@ -110,8 +137,118 @@ final class LocalKeyStores {
         }
     }
 
+    /** Reference name → keystore name, as they are now (a snapshot). */
     Map<String, String> references() {
-        return Collections.unmodifiableMap(references);
+        return references;
+    }
+
+    // ---------------------------------------------------------------- the management API's part
+
+    /**
+     * Creates an empty keystore ({@code POST …/environments/ENV/keystores}); an existing name is refused, as the
+     * management API refuses it.
+     */
+    synchronized void createKeyStore(String name) {
+        if (name == null || !KEYSTORE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("keystore name " + name + " must be 1 to 255 letters, digits, '.', '_'"
+                    + " or '-'");
+        }
+        if (keystores.containsKey(name)) {
+            throw new IllegalStateException("keystore " + name + " already exists (a QWAC roll creates a keystore with a"
+                    + " new name)");
+        }
+        if (references.containsKey(name)) {
+            throw new IllegalStateException(name + " is the name of a reference of this environment");
+        }
+        Map<String, Entry> next = new LinkedHashMap<>(keystores);
+        next.put(name, new Entry(name, emptyStore(), password(random), Set.of()));
+        keystores = Collections.unmodifiableMap(next);
+    }
+
+    /**
+     * Imports the one key entry of a PKCS#12 file as {@code alias} of {@code keystore}
+     * ({@code POST …/keystores/KS/aliases?format=pkcs12&alias=A}), with the load's checks: the password must open
+     * the file and its key, the file must hold exactly one key entry (or one named {@code alias}) with a chain, and its
+     * certificate must be valid now on the environment's clock unless {@code ignoreExpiryValidation}. An alias that
+     * exists already is refused: the roll-over never replaces an alias in place (the config plugin never updates one),
+     * it creates a new keystore.
+     *
+     * @return the imported certificate (the leaf of the chain)
+     * @throws ConfigError naming the keystore, the alias and the problem
+     */
+    synchronized X509Certificate importPkcs12(String keystore, String alias, byte[] pkcs12, char[] password,
+            boolean ignoreExpiryValidation) {
+        Entry store = keystores.get(keystore);
+        if (store == null) {
+            throw new IllegalArgumentException("no keystore " + keystore + " in this environment (keystores: "
+                    + keystores.keySet() + "); create it first");
+        }
+        if (alias == null || !ALIAS_NAME.matcher(alias).matches()) {
+            throw new IllegalArgumentException("alias " + alias + " must match [\\w\\s.-]{1,255}");
+        }
+        if (store.aliases().contains(alias)) {
+            throw new IllegalStateException("keystore " + keystore + " already has an alias " + alias + ": an alias is"
+                    + " never replaced in place; put the new certificate into a new keystore and switch the reference");
+        }
+        Location at = new Location("keystores/" + keystore + "/aliases/" + alias, 0);
+        String what = "alias " + alias + " of keystore " + keystore;
+        try {
+            KeyStore copy = copyOf(store);
+            addPkcs12(at, what, copy, store.password, alias, "the uploaded PKCS#12 file",
+                    new java.io.ByteArrayInputStream(Objects.requireNonNull(pkcs12, "pkcs12")),
+                    Objects.requireNonNull(password, "password"), clock, ignoreExpiryValidation);
+            Set<String> aliases = new LinkedHashSet<>(store.aliases());
+            aliases.add(alias);
+            Map<String, Entry> next = new LinkedHashMap<>(keystores);
+            next.put(keystore, new Entry(keystore, copy, store.password, Collections.unmodifiableSet(aliases)));
+            keystores = Collections.unmodifiableMap(next);
+            return (X509Certificate) copy.getCertificate(alias);
+        } catch (GeneralSecurityException e) {
+            throw new ConfigError(at, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Points an existing reference at another existing keystore ({@code PUT …/references/REF}). The caller has checked
+     * what the new keystore must hold.
+     *
+     * @return the keystore the reference referred to before
+     */
+    synchronized String updateReference(String reference, String keystore) {
+        String before = references.get(reference);
+        if (before == null) {
+            throw new IllegalArgumentException("no reference " + reference + " in this environment (references: "
+                    + references.keySet() + ")");
+        }
+        if (!keystores.containsKey(keystore)) {
+            throw new IllegalArgumentException("no keystore " + keystore + " in this environment (keystores: "
+                    + keystores.keySet() + ")");
+        }
+        Map<String, String> next = new LinkedHashMap<>(references);
+        next.put(reference, keystore);
+        references = Collections.unmodifiableMap(next);
+        return before;
+    }
+
+    /** Whether {@code keystore} has a key entry {@code alias} (a certificate alone does not count). */
+    boolean hasKeyEntry(String keystore, String alias) {
+        Entry entry = keystores.get(keystore);
+        try {
+            return entry != null && entry.aliases().contains(alias) && entry.keyStore().isKeyEntry(alias);
+        } catch (java.security.KeyStoreException e) {
+            return false;
+        }
+    }
+
+    private static KeyStore copyOf(Entry store) throws GeneralSecurityException {
+        KeyStore copy = emptyStore();
+        KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(store.password);
+        for (String a : Collections.list(store.keyStore().aliases())) {
+            KeyStore.Entry e = store.keyStore().isKeyEntry(a) ? store.keyStore().getEntry(a, protection)
+                    : store.keyStore().getEntry(a, null);
+            copy.setEntry(a, e, store.keyStore().isKeyEntry(a) ? protection : null);
+        }
+        return copy;
     }
 
     /**
@@ -156,15 +293,30 @@ final class LocalKeyStores {
             strict(at, "reference " + r.get("name"), r, REFERENCE_FIELDS);
             refs.put((String) r.get("name"), (String) r.get("refers"));
         }
-        return new LocalKeyStores(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(refs));
+        return new LocalKeyStores(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(refs), clock);
     }
 
     private static void addPkcs12(Location at, String what, Entry store, String alias, Map<String, Object> item,
             char[] qwacPassword, Clock clock, boolean ignoreExpiry) throws GeneralSecurityException {
         Path file = file(at, what, item, "filePath");
         char[] password = pkcs12Password(at, what, item, file, qwacPassword);
-        KeyStore source = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
+            addPkcs12(at, what, store.keyStore(), store.password, alias, file.toString(), in, password, clock, ignoreExpiry);
+        } catch (IOException e) {
+            throw new ConfigError(at, what + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The one key entry of a PKCS#12 stream into {@code target} under {@code alias}, with the checks of the load and
+     * of an upload: the password opens the file and its key, one key entry (or one named {@code alias}) with a chain,
+     * the certificate valid now unless {@code ignoreExpiry}.
+     */
+    private static void addPkcs12(Location at, String what, KeyStore target, char[] targetPassword, String alias,
+            String file, InputStream pkcs12, char[] password, Clock clock, boolean ignoreExpiry)
+            throws GeneralSecurityException {
+        KeyStore source = KeyStore.getInstance("PKCS12");
+        try (InputStream in = pkcs12) {
             source.load(in, password);
         } catch (IOException e) {
             // The JDK reports a wrong PKCS#12 password as an IOException caused by UnrecoverableKeyException.
@@ -197,7 +349,7 @@ final class LocalKeyStores {
             throw new ConfigError(at, what + ": " + file + " has no private key with a certificate chain");
         }
         checkValidity(at, what, file, chain[0], clock, ignoreExpiry);
-        store.keyStore().setKeyEntry(alias, key, store.password, chain);
+        target.setKeyEntry(alias, key, targetPassword, chain);
     }
 
     private static char[] pkcs12Password(Location at, String what, Map<String, Object> item, Path file,
@@ -292,7 +444,7 @@ final class LocalKeyStores {
         throw new ConfigError(at, what + ": " + file + " holds no RSA, EC or Ed25519 private key");
     }
 
-    private static void checkValidity(Location at, String what, Path file, Certificate cert, Clock clock,
+    private static void checkValidity(Location at, String what, Object file, Certificate cert, Clock clock,
             boolean ignoreExpiry) {
         if (ignoreExpiry || !(cert instanceof X509Certificate x)) {
             return;
