@@ -86,6 +86,50 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in and presses {@code button} like {@link #authorise}, but keeps the bank's redirect to a URL that contains
+     * {@code stopAt} (the hub's callback path) instead of following it, and returns that URL: a test can then send the
+     * callback itself, as often and as concurrently as it wants.
+     */
+    String authoriseUntil(String authorisationUrl, String username, String password, String button, String stopAt) {
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        try (BrowserContext context = browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setIgnoreHTTPSErrors(true))) {
+            context.setDefaultTimeout(30_000);
+            Page page = context.newPage();
+            // A redirect is not routed on its own: the form posts are sent by the route itself without following
+            // redirects, so the bank's 302 to the hub's callback can be kept instead of followed.
+            page.route(url -> true, route -> {
+                if (!route.request().method().equals("POST")) {
+                    route.resume();
+                    return;
+                }
+                com.microsoft.playwright.APIResponse r = route.fetch(new com.microsoft.playwright.Route.FetchOptions()
+                        .setMaxRedirects(0));
+                String location = r.headers().getOrDefault("location", "");
+                if (r.status() / 100 == 3 && location.contains(stopAt)) {
+                    seen.set(location);
+                    route.abort();
+                } else {
+                    route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setResponse(r));
+                }
+            });
+            page.navigate(authorisationUrl);
+            page.getByLabel("Username").fill(username);
+            page.getByLabel("Password").fill(password);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button).setExact(true)).click();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (seen.get() == null && System.currentTimeMillis() < deadline) {
+                page.waitForTimeout(100);
+            }
+        }
+        if (seen.get() == null) {
+            throw new AssertionError("the browser never reached " + stopAt);
+        }
+        return seen.get();
+    }
+
     @Override
     public void close() {
         try {

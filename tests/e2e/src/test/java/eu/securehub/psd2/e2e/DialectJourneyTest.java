@@ -120,6 +120,48 @@ class DialectJourneyTest {
     }
 
     @Test
+    @Order(2)
+    void concurrentReturnsOfTheBrowserMintOneToken() throws Exception {
+        // The bank's redirect back, sent six times at once (a double click, a proxy retrying, an attacker replaying):
+        // the state's latch lets one through to the bank checks and the mint; the others are refused, no second token.
+        JsonNode consent = hub.createConsent("gamma", hub.iban("gamma", "clara")).json();
+        String state = consent.path("state").asText();
+        String callback = browser.authoriseUntil(consent.path("authorisationUrl").asText(), "clara", "clara-sandbox-3",
+                "Approve", "/psd2/v1/sca/callback?");
+        assertThat(callback).contains("state=" + state).contains("result=ok");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<java.net.http.HttpResponse<String>>> calls = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                calls.add(pool.submit(() -> http.send(java.net.http.HttpRequest.newBuilder(URI.create(callback)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())));
+            }
+            int success = 0;
+            for (Future<java.net.http.HttpResponse<String>> f : calls) {
+                java.net.http.HttpResponse<String> r = f.get();
+                String location = r.headers().firstValue("Location").orElse("");
+                if (r.statusCode() == 302 && location.contains("outcome=success")) {
+                    success++;
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+                    assertThat(r.body()).doesNotContain(state).doesNotContainPattern("hub_[A-Za-z0-9_-]{20,}");
+                }
+            }
+            assertThat(success).as("exactly one return is honoured").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        Hub.Reply session = hub.collectRetrying(state);
+        assertThat(session.status()).as(session.toString()).isEqualTo(200);
+        assertProblem(hub.collect(state), 404, "session-not-found");
+        assertThat(hub.local.bank("gamma").exchanges().stream()
+                .filter(e -> e.path().equals("/v1/consents/" + consent.path("consentId").asText() + "/status")))
+                .as("the bank's consent status was read once").hasSize(1);
+    }
+
+    @Test
     @Order(3)
     void decoupledApprovalInTheBanksAppWithConcurrentPolls() throws Exception {
         SandboxBank delta = hub.local.bank("delta");

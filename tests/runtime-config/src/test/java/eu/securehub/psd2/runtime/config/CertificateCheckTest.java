@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,9 +94,7 @@ class CertificateCheckTest {
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining("has no qseal entry, but bank(s) [alpha, gamma] sign their requests");
 
-        String qseal = "{\"certificate\":\"" + Base64.getEncoder().encodeToString(pki.qseal().certificate().getEncoded())
-                + "\",\"notAfter\":\"" + pki.qseal().certificate().getNotAfter().toInstant() + "\"}";
-        try (LocalEnvironment env = LocalEnvironment.load(ROOT, "local", signs.kvmEntry("psd2-hub-keys", "qseal", qseal))) {
+        try (LocalEnvironment env = LocalEnvironment.load(ROOT, "local", TestQseal.with(signs, pki))) {
             assertThat(env.certificatesChecked()).anySatisfy(line -> assertThat(line)
                     .contains("QSEAL (entry qseal) (CN PSD2 Secure Hub Test TPP Seal, notAfter ")
                     .contains("(at least 1), PSD2 roles [PSP_AI, PSP_PI]"));
