@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The bank's customers, accounts, transactions and standing orders: deterministic for a bank id, a seed and the
  * day the data is generated for (booked transactions over the year before that day, a few pending ones on it).
- * Immutable.
+ * Immutable, except for payments initiated through the API: an authorised payment reserves its amount as a pending
+ * debit of its account, and its execution books it ({@link #reserve}, {@link #book}, {@link #release}). Thread-safe.
  */
 public final class BankData {
 
@@ -26,11 +29,25 @@ public final class BankData {
   public record Customer(String customerId, String username, String password, String name, List<Account> accounts) {
   }
 
-  /** One EUR payment account. */
+  /**
+   * One EUR payment account. {@link #transactions()} is a read-only view that payments executed through the API
+   * add to (a snapshot while iterated).
+   */
   public record Account(String resourceId, String iban, String currency, String name, String product,
                         String cashAccountType, String usage, String ownerName, String bic, String customerId,
                         BigDecimal openingBalance, List<Transaction> transactions,
                         List<StandingOrder> standingOrders) {
+
+    public Account {
+      transactions = new CopyOnWriteArrayList<>(transactions);
+      standingOrders = List.copyOf(standingOrders);
+    }
+
+    /** Booked and pending transactions, newest first (read-only). */
+    @Override
+    public List<Transaction> transactions() {
+      return Collections.unmodifiableList(transactions);
+    }
 
     /** Booked and pending transactions, newest first. */
     public List<Transaction> booked() {
@@ -334,5 +351,35 @@ public final class BankData {
 
   public Optional<Account> accountByIban(String iban) {
     return Optional.ofNullable(accountsByIban.get(iban));
+  }
+
+  /**
+   * The funds check of an authorised payment: when its amount (the negative {@code pending} debit) is at most the
+   * account's available balance (interimAvailable: booked plus pending), the debit is added as a pending
+   * transaction and true returned; otherwise nothing changes.
+   */
+  boolean reserve(Account account, Transaction pending) {
+    synchronized (account) {
+      if (pending.amount().negate().compareTo(account.expected()) > 0) {
+        return false;
+      }
+      account.transactions.add(0, pending);
+      return true;
+    }
+  }
+
+  /** The execution: the pending transaction {@code transactionId} (if any) is replaced by the booked one. */
+  void book(Account account, String transactionId, Transaction booked) {
+    synchronized (account) {
+      account.transactions.removeIf(t -> !t.booked() && t.transactionId().equals(transactionId));
+      account.transactions.add(0, booked);
+    }
+  }
+
+  /** A cancelled payment's pending debit is dropped. */
+  void release(Account account, String transactionId) {
+    synchronized (account) {
+      account.transactions.removeIf(t -> !t.booked() && t.transactionId().equals(transactionId));
+    }
   }
 }

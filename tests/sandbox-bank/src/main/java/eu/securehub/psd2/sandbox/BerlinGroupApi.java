@@ -17,6 +17,7 @@ import eu.securehub.psd2.sandbox.oauth.BankDirectory;
 import eu.securehub.psd2.sandbox.oauth.ConsentSummary;
 import eu.securehub.psd2.sandbox.oauth.Grant;
 import eu.securehub.psd2.sandbox.oauth.Grants;
+import eu.securehub.psd2.sandbox.oauth.PaymentSummary;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -44,10 +46,11 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The Berlin Group NextGenPSD2 1.3.9 XS2A API of the sandbox bank (AIS consents and reads, single payments), and the
- * bank side of the authorisation server ({@link BankDirectory}). Thread-safe.
+ * The Berlin Group NextGenPSD2 1.3.9 XS2A API of the sandbox bank (AIS consents and reads; payments and standing
+ * orders through {@link PaymentInitiation}), the bank side of the authorisation server ({@link BankDirectory}) and
+ * of the dialects' authorisations ({@link ScaAuthorisations.Decider}). Thread-safe.
  */
-final class BerlinGroupApi implements BankDirectory {
+final class BerlinGroupApi implements BankDirectory, ScaAuthorisations.Decider, AutoCloseable {
 
   /** RTS Art. 36(5): at most four unattended reads a day. */
   static final int UNATTENDED_PER_DAY = 4;
@@ -56,12 +59,10 @@ final class BerlinGroupApi implements BankDirectory {
   /** The longest consent the bank grants (IG: validUntil 9999-12-31 asks for the longest possible). */
   static final int MAX_CONSENT_DAYS = 180;
 
-  private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,14}(\\.[0-9]{1,3})?");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final Pattern IPV4 = Pattern.compile(
       "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-  private static final Set<String> JSON_PRODUCTS = Set.of("sepa-credit-transfers", "instant-sepa-credit-transfers");
   private static final Set<String> PAYMENT_PRODUCTS = Set.of("sepa-credit-transfers",
       "instant-sepa-credit-transfers", "target-2-payments", "cross-border-credit-transfers",
       "pain.001-sepa-credit-transfers", "pain.001-instant-sepa-credit-transfers", "pain.001-target-2-payments",
@@ -75,20 +76,18 @@ final class BerlinGroupApi implements BankDirectory {
   private final Supplier<Grants> grants;
   private final ScaAuthorisations sca;
   private final Map<String, Consent> consents = new ConcurrentHashMap<>();
-  private final Map<String, Payment> payments = new ConcurrentHashMap<>();
+  private final PaymentInitiation payments;
   /** SHA-256 of each access token the token endpoint issued → its expiry (to tell TOKEN_EXPIRED from unknown). */
   private final Map<String, Instant> issuedTokens = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
 
-  private record Payment(String id, String tppOrganisation, String product, JsonNode body, String status) {
-  }
-
   /**
-   * @param sca the dialect's consent authorisations: OAUTH reads need an access token, REDIRECT and DECOUPLED have
-   *            authorisation sub-resources and reads with the Consent-ID alone
+   * @param sca            the dialect's authorisations: OAUTH reads need an access token, REDIRECT and DECOUPLED
+   *                       have authorisation sub-resources and reads with the Consent-ID alone
+   * @param paymentDelay   between the steps of a payment's execution
    */
   BerlinGroupApi(BankData data, Clock clock, TppCertificateCheck certificates, Map<String, String> clients,
-                 Supplier<URI> baseUrl, Supplier<Grants> grants, ScaAuthorisations sca) {
+                 Supplier<URI> baseUrl, Supplier<Grants> grants, ScaAuthorisations sca, Duration paymentDelay) {
     this.data = data;
     this.clock = clock;
     this.certificates = certificates;
@@ -96,6 +95,19 @@ final class BerlinGroupApi implements BankDirectory {
     this.baseUrl = baseUrl;
     this.grants = grants;
     this.sca = sca;
+    this.payments = new PaymentInitiation(data, clock, sca, this::discoveryUrl, this::accessToken, paymentDelay,
+        this::newId, data.bankId());
+    sca.decider(this);
+  }
+
+  /** The payment initiation service. */
+  PaymentInitiation payments() {
+    return payments;
+  }
+
+  @Override
+  public void close() {
+    payments.close();
   }
 
   private boolean oauth() {
@@ -195,17 +207,12 @@ final class BerlinGroupApi implements BankDirectory {
         if (p.length >= 3 && !PAYMENT_PRODUCTS.contains(p[2])) {
           throw new BgError(404, "PRODUCT_UNKNOWN", "The payment product " + p[2] + " is unknown.");
         }
-        if (!service.equals("payments")) {
-          throw new BgError(400, "SERVICE_INVALID", "This bank offers single payments only (/v1/payments).");
+        if (!PaymentInitiation.SERVICES.contains(service)) {
+          throw new BgError(400, "SERVICE_INVALID", "This bank offers single payments (/v1/payments) and standing "
+              + "orders (/v1/periodic-payments), no bulk payments.");
         }
-        if (p.length == 3) {
-          return method(m, "POST") ? initiatePayment(call, tpp, p[2]) : notAllowed(m);
-        }
-        if (p.length == 4) {
-          return method(m, "GET") ? getPayment(tpp, p[2], p[3], false) : notAllowed(m);
-        }
-        if (p.length == 5 && p[4].equals("status")) {
-          return method(m, "GET") ? getPayment(tpp, p[2], p[3], true) : notAllowed(m);
+        if (p.length >= 3) {
+          return payments.route(call, tpp, p);
         }
         break;
       default:
@@ -218,14 +225,14 @@ final class BerlinGroupApi implements BankDirectory {
   private Reply authorisations(Call call, TppCertificateCheck.Result tpp, String[] p) {
     String m = call.method();
     if (p.length == 5) {
-      return method(m, "GET") ? sca.scaStatus(call, consentOf(p[2], tpp), p[4]) : notAllowed(m);
+      return method(m, "GET") ? sca.scaStatus(call, consentSubject(p[2], tpp), p[4]) : notAllowed(m);
     }
     if (m.equals("POST")) {
-      return sca.start(call, consentOf(p[2], tpp));
+      return sca.start(call, consentSubject(p[2], tpp));
     }
     if (m.equals("GET")) {
       psuIpAddress(call, false);
-      return sca.list(consentOf(p[2], tpp));
+      return sca.list(consentSubject(p[2], tpp));
     }
     return notAllowed(m);
   }
@@ -234,7 +241,7 @@ final class BerlinGroupApi implements BankDirectory {
     return actual.equals(expected);
   }
 
-  private static Reply notAllowed(String method) {
+  static Reply notAllowed(String method) {
     throw new BgError(405, "SERVICE_INVALID", "The method " + method + " is not allowed on this resource.");
   }
 
@@ -244,7 +251,7 @@ final class BerlinGroupApi implements BankDirectory {
   private Reply createConsent(Call call, TppCertificateCheck.Result tpp) {
     psuIpAddress(call, true);
     redirectHeaders(call);
-    String decoupledPsu = sca.checkConsentRequest(call);
+    String decoupledPsu = sca.checkRequest(call);
     JsonNode body = jsonBody(call);
     JsonNode access = body.get("access");
     if (access == null || !access.isObject()) {
@@ -364,6 +371,10 @@ final class BerlinGroupApi implements BankDirectory {
     return Kind.DEDICATED;
   }
 
+  private ScaAuthorisations.Subject consentSubject(String consentId, TppCertificateCheck.Result tpp) {
+    return ScaAuthorisations.Subject.consent(consentOf(consentId, tpp));
+  }
+
   private Consent consentOf(String consentId, TppCertificateCheck.Result tpp) {
     Consent c = consentId == null ? null : consents.get(consentId);
     if (c == null || !c.tppOrganisation.equals(tpp.organisation())) {
@@ -459,7 +470,8 @@ final class BerlinGroupApi implements BankDirectory {
     return consent;
   }
 
-  private Grant accessToken(Call call, TppCertificateCheck.Result tpp) {
+  /** The OAuth access token of the call (known, unexpired, bound to the QWAC, of this client), or a 401 BgError. */
+  Grant accessToken(Call call, TppCertificateCheck.Result tpp) {
     String authorization = call.header("Authorization");
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         || authorization.substring(7).isBlank()) {
@@ -764,7 +776,9 @@ final class BerlinGroupApi implements BankDirectory {
       n.put("creditorName", a.ownerName());
       n.set("creditorAccount", accountReference(a.iban(), null));
     }
-    n.put("remittanceInformationUnstructured", t.remittance());
+    if (t.remittance() != null) {
+      n.put("remittanceInformationUnstructured", t.remittance());
+    }
     n.put("bankTransactionCode", t.bankTransactionCode());
     return n;
   }
@@ -797,73 +811,6 @@ final class BerlinGroupApi implements BankDirectory {
       n.put("currency", currency);
     }
     return n;
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // Payments
-
-  private Reply initiatePayment(Call call, TppCertificateCheck.Result tpp, String product) {
-    if (!JSON_PRODUCTS.contains(product)) {
-      throw new BgError(404, "PRODUCT_UNKNOWN", "This bank supports the JSON payment products "
-          + String.join(", ", JSON_PRODUCTS) + ".");
-    }
-    psuIpAddress(call, true);
-    redirectHeaders(call);
-    JsonNode body = jsonBody(call);
-    String debtor = body.path("debtorAccount").path("iban").asText(null);
-    String creditor = body.path("creditorAccount").path("iban").asText(null);
-    if (debtor == null || !Iban.isValid(debtor)) {
-      throw new BgError(400, "FORMAT_ERROR", "debtorAccount.iban is missing or not a valid IBAN.");
-    }
-    if (creditor == null || !Iban.isValid(creditor)) {
-      throw new BgError(400, "FORMAT_ERROR", "creditorAccount.iban is missing or not a valid IBAN.");
-    }
-    String creditorName = body.path("creditorName").asText("");
-    if (creditorName.isBlank() || creditorName.length() > 70) {
-      throw new BgError(400, "FORMAT_ERROR", "creditorName (up to 70 characters) is required.");
-    }
-    String currency = body.path("instructedAmount").path("currency").asText("");
-    String value = body.path("instructedAmount").path("amount").asText("");
-    if (!currency.equals("EUR") || !AMOUNT.matcher(value).matches() || new BigDecimal(value).signum() <= 0
-        || new BigDecimal(value).scale() > 2) {
-      throw new BgError(400, "FORMAT_ERROR", "instructedAmount must be a positive EUR amount with up to two "
-          + "decimals.");
-    }
-    if (body.path("remittanceInformationUnstructured").asText("").length() > 140) {
-      throw new BgError(400, "FORMAT_ERROR", "remittanceInformationUnstructured has at most 140 characters.");
-    }
-    if (data.accountByIban(debtor).isEmpty()) {
-      throw new BgError(400, "FORMAT_ERROR", "The debtor account is not held at this bank.");
-    }
-    String id = newId();
-    payments.put(id, new Payment(id, tpp.organisation(), product, body, "RCVD"));
-    String self = "/v1/payments/" + product + "/" + id;
-    ObjectNode out = Http.JSON.createObjectNode();
-    out.put("transactionStatus", "RCVD");
-    out.put("paymentId", id);
-    ObjectNode links = out.putObject("_links");
-    if (oauth()) {
-      links.putObject("scaOAuth").put("href", discoveryUrl());
-    }
-    links.putObject("self").put("href", self);
-    links.putObject("status").put("href", self + "/status");
-    return Reply.json(201, out).with("Location", self).with("ASPSP-SCA-Approach",
-        oauth() ? "REDIRECT" : sca.dialect().name());
-  }
-
-  private Reply getPayment(TppCertificateCheck.Result tpp, String product, String paymentId, boolean statusOnly) {
-    Payment p = payments.get(paymentId);
-    if (p == null || !p.tppOrganisation().equals(tpp.organisation()) || !p.product().equals(product)) {
-      throw new BgError(403, "RESOURCE_UNKNOWN", "The payment " + paymentId + " is unknown to this TPP.");
-    }
-    ObjectNode out;
-    if (statusOnly) {
-      out = Http.JSON.createObjectNode();
-    } else {
-      out = ((ObjectNode) p.body()).deepCopy();
-    }
-    out.put("transactionStatus", p.status());
-    return Reply.json(200, out);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -928,7 +875,7 @@ final class BerlinGroupApi implements BankDirectory {
     }
   }
 
-  private static JsonNode jsonBody(Call call) {
+  static JsonNode jsonBody(Call call) {
     String type = call.header("Content-Type");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       throw new BgError(400, "FORMAT_ERROR", "The body must be JSON (Content-Type: application/json).");
@@ -1176,5 +1123,63 @@ final class BerlinGroupApi implements BankDirectory {
   @Override
   public Optional<String> clientOrganisation(String clientId) {
     return Optional.ofNullable(clientId == null ? null : clients.get(clientId));
+  }
+
+  @Override
+  public Optional<PaymentSummary> payment(String paymentId) {
+    return payments.summary(paymentId);
+  }
+
+  @Override
+  public void approvePayment(String paymentId, String customerId) {
+    payments.approvePayment(paymentId, customerId);
+  }
+
+  @Override
+  public void rejectPayment(String paymentId) {
+    payments.rejectPayment(paymentId);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // ScaAuthorisations.Decider (the REDIRECT and DECOUPLED dialects' authorisations)
+
+  @Override
+  public String notAuthorisable(ScaAuthorisations.Subject subject) {
+    if (subject.kind() != ScaAuthorisations.Kind.CONSENT) {
+      return payments.notAuthorisable(subject);
+    }
+    Consent c = consents.get(subject.id());
+    if (c == null) {
+      return "The consent is unknown";
+    }
+    String status = c.status(LocalDate.now(clock));
+    return status.equals("received") ? null : "The consent is " + status;
+  }
+
+  @Override
+  public boolean approve(ScaAuthorisations.Subject subject, String customerId, List<String> accounts) {
+    if (subject.kind() != ScaAuthorisations.Kind.CONSENT) {
+      return payments.approve(subject, customerId);
+    }
+    approve(subject.id(), customerId, accounts);
+    return consent(subject.id()).map(ConsentSummary::status).filter("valid"::equals).isPresent();
+  }
+
+  @Override
+  public void deny(ScaAuthorisations.Subject subject) {
+    if (subject.kind() != ScaAuthorisations.Kind.CONSENT) {
+      payments.deny(subject);
+    } else {
+      reject(subject.id());
+    }
+  }
+
+  @Override
+  public String status(ScaAuthorisations.Subject subject) {
+    if (subject.kind() != ScaAuthorisations.Kind.CONSENT) {
+      String status = payments.status(subject.id());
+      return status == null ? "unknown" : status;
+    }
+    return consentStatus(subject.id()).orElse("unknown");
   }
 }

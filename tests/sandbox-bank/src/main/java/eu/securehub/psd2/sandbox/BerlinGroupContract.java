@@ -256,6 +256,25 @@ public final class BerlinGroupContract {
       return first(responseHeaders, name);
     }
 
+    /** Whether the request carried {@code Authorization: Bearer …} (an OAuth access token). */
+    public boolean bearerToken() {
+      String authorization = requestHeader("Authorization");
+      return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+    }
+
+    /**
+     * Whether this is a GET of a payment or of its status ({@code /v1/payments|periodic-payments/{product}/{id}} or
+     * {@code …/{id}/status}).
+     */
+    public boolean paymentRead() {
+      if (!method.equals("GET")) {
+        return false;
+      }
+      String[] p = path.split("/", -1);
+      return p.length >= 5 && p[1].equals("v1") && (p[2].equals("payments") || p[2].equals("periodic-payments"))
+          && (p.length == 5 || (p.length == 6 && p[5].equals("status")));
+    }
+
     public String responseBodyText() {
       return responseBody == null ? "" : new String(responseBody, StandardCharsets.UTF_8);
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * System properties (-D…): {@code psd2.pki.dir}, {@code psd2.kms.port}, {@code psd2.kms.token},
  * {@code psd2.kms.key}, {@code psd2.<bank>.port} and {@code psd2.<bank>.adminPort} for alpha, beta, gamma and
  * delta, {@code psd2.sandbox.contract} (default true: every /v1 exchange is validated against the Berlin Group
- * OpenAPI file; see GET /admin/violations).
+ * OpenAPI file; see GET /admin/violations), {@code psd2.sandbox.paymentDelayMs} (default 2000: the time between the
+ * steps of a payment's execution, ACTC to ACSP or ACSC).
  */
 public final class LocalSandbox {
 
@@ -99,8 +100,12 @@ public final class LocalSandbox {
         }
         case REDIRECT -> System.out.println("  SCA page        " + bank.baseUrl()
             + "/sca/<authorisationId>  (the consent's scaRedirect link)");
-        case DECOUPLED -> System.out.println("  customer's app  POST " + bank.adminUrl()
-            + "/admin/consents/<consentId>/approve | /deny");
+        case DECOUPLED -> {
+          System.out.println("  customer's app  POST " + bank.adminUrl()
+              + "/admin/consents/<consentId>/approve | /deny");
+          System.out.println("                  POST " + bank.adminUrl()
+              + "/admin/payments/<paymentId>/approve | /deny");
+        }
         default -> { }
       }
       System.out.println("  admin           " + bank.adminUrl() + "/admin  (faults: POST/DELETE /admin/faults)");
@@ -110,6 +115,8 @@ public final class LocalSandbox {
         + "clara/clara-sandbox-3, kraus/kraus-sandbox-4");
     System.out.println("TPP client_id " + TestPki.ORGANIZATION_IDENTIFIER + ", QWAC " + pkiDir.resolve("qwac.p12"));
     System.out.println("Contract validation " + (contract ? "on (GET <admin>/admin/violations)" : "off"));
+    System.out.println("Payments: execution steps " + paymentDelay().toMillis() + " ms apart (GET "
+        + "<admin>/admin/payments/<paymentId>)");
     System.out.println("Running; Ctrl-C stops everything.");
     stopped.await();
   }
@@ -122,6 +129,12 @@ public final class LocalSandbox {
         .dialect(b.dialect())
         .requireSignatures(b.signatures())
         .contract(bg)
+        .paymentExecutionDelay(paymentDelay())
         .build();
+  }
+
+  /** -Dpsd2.sandbox.paymentDelayMs (default 2000). */
+  private static java.time.Duration paymentDelay() {
+    return java.time.Duration.ofMillis(Long.getLong("psd2.sandbox.paymentDelayMs", 2000L));
   }
 }

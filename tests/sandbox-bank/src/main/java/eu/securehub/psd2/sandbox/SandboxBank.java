@@ -83,7 +83,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>The {@link Dialect} decides how customers authorise consents: OAuth (default), the redirect approach with the
  * bank's own SCA page ({@code /sca/<authorisationId>}, no OAuth endpoints), or decoupled (the customer's app: {@link
- * #approveDecoupled}). With {@code requireSignatures}, every /v1 request (and, in the OAuth dialect, every token
+ * #approveDecoupled}); payments and standing orders go through the same authorisations ({@link
+ * #approveDecoupledPayment}), then execute on the bank's clock ({@link Builder#paymentExecutionDelay}). With
+ * {@code requireSignatures}, every /v1 request (and, in the OAuth dialect, every token
  * endpoint call: {@link #tokenEndpointCalls}) must carry a valid QSEAL signature.
  */
 public final class SandboxBank implements AutoCloseable {
@@ -122,6 +124,7 @@ public final class SandboxBank implements AutoCloseable {
     final boolean requireSignatures;
     final boolean requireParSignatures;
     final Duration scaStatusMinInterval;
+    final Duration paymentExecutionDelay;
 
     private Config(Builder b) {
       this.bankId = b.bankId;
@@ -144,6 +147,7 @@ public final class SandboxBank implements AutoCloseable {
       this.requireSignatures = b.requireSignatures;
       this.requireParSignatures = b.requireParSignatures;
       this.scaStatusMinInterval = b.scaStatusMinInterval;
+      this.paymentExecutionDelay = b.paymentExecutionDelay;
     }
 
     /**
@@ -181,6 +185,7 @@ public final class SandboxBank implements AutoCloseable {
     private boolean requireSignatures;
     private boolean requireParSignatures;
     private Duration scaStatusMinInterval = Duration.ofSeconds(2);
+    private Duration paymentExecutionDelay = Duration.ofSeconds(2);
 
     private Builder(String bankId, Credential serverCredential, List<X509Certificate> tppTrustAnchors) {
       if (bankId == null || !bankId.matches("[a-z][a-z0-9-]{0,30}")) {
@@ -305,6 +310,18 @@ public final class SandboxBank implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The time between the steps of an authorised payment's execution: an instant payment is ACSC one delay after
+     * ACTC, a SEPA credit transfer ACSP after one delay and ACSC after a second. Default 2 s; zero is allowed.
+     */
+    public Builder paymentExecutionDelay(Duration delay) {
+      if (Objects.requireNonNull(delay, "delay").isNegative()) {
+        throw new IllegalArgumentException("paymentExecutionDelay must not be negative");
+      }
+      this.paymentExecutionDelay = delay;
+      return this;
+    }
+
     public Config build() {
       return new Config(this);
     }
@@ -352,8 +369,8 @@ public final class SandboxBank implements AutoCloseable {
     this.sca = new ScaAuthorisations(config.dialect, config.explicitAuthorisation, config.scaStatusMinInterval, data,
         config.clock, () -> baseUrl);
     this.api = new BerlinGroupApi(data, config.clock, certificates, config.clients, () -> baseUrl,
-        () -> holder[0] == null ? null : holder[0].grants(), sca);
-    this.scaPage = new ScaPage(sca, api, config.bankName);
+        () -> holder[0] == null ? null : holder[0].grants(), sca, config.paymentExecutionDelay);
+    this.scaPage = new ScaPage(sca, api, api, config.bankName);
     this.signatures = config.requireSignatures ? new SignatureVerifier(config.tppTrustAnchors, config.clock) : null;
     this.oauthSignatures = new OAuthSignatures(config.dialect == Dialect.OAUTH ? signatures : null, certificates,
         config.requireParSignatures, config.maxRecordedExchanges);
@@ -537,12 +554,16 @@ public final class SandboxBank implements AutoCloseable {
    * bank-offered consent; empty: all the customer's accounts. Ignored for consents that name their accounts.
    */
   public boolean approveDecoupled(String consentId, List<String> accounts) {
-    return sca.decideDecoupled(api, consentId, true, accounts).isPresent();
+    return sca.decideDecoupled(consentSubject(consentId), true, accounts).isPresent();
   }
 
   /** DECOUPLED: the customer denies in the app: the authorisation fails, the consent is rejected. */
   public boolean denyDecoupled(String consentId) {
-    return sca.decideDecoupled(api, consentId, false, List.of()).isPresent();
+    return sca.decideDecoupled(consentSubject(consentId), false, List.of()).isPresent();
+  }
+
+  private static ScaAuthorisations.Subject consentSubject(String consentId) {
+    return new ScaAuthorisations.Subject(ScaAuthorisations.Kind.CONSENT, consentId, null, "/v1/consents/" + consentId);
   }
 
   /** REDIRECT and DECOUPLED: the scaStatus of an authorisation (received, started, psuAuthenticated, …), or empty. */
@@ -550,9 +571,84 @@ public final class SandboxBank implements AutoCloseable {
     return sca.scaStatus(authorisationId);
   }
 
-  /** REDIRECT and DECOUPLED: the ids of a consent's authorisations, oldest first. */
-  public List<String> authorisationIds(String consentId) {
-    return sca.authorisationIds(consentId);
+  /**
+   * REDIRECT and DECOUPLED: the ids of a consent's authorisations, or of a payment's ({@code …/authorisations}),
+   * oldest first.
+   */
+  public List<String> authorisationIds(String consentOrPaymentId) {
+    List<String> consent = sca.authorisationIds(ScaAuthorisations.Kind.CONSENT, consentOrPaymentId);
+    return consent.isEmpty() ? sca.authorisationIds(ScaAuthorisations.Kind.PAYMENT, consentOrPaymentId) : consent;
+  }
+
+  /** REDIRECT and DECOUPLED: the ids of a standing order's cancellation authorisations, oldest first. */
+  public List<String> cancellationAuthorisationIds(String paymentId) {
+    return sca.authorisationIds(ScaAuthorisations.Kind.CANCELLATION, paymentId);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Payments
+
+  /** How many payment initiations (POST /v1/payments/…, /v1/periodic-payments/…) created a payment (201). */
+  public int paymentInitiations() {
+    return api.payments().initiations();
+  }
+
+  /** The ids of every payment the bank holds, oldest first (the last one is the latest initiation). */
+  public List<String> paymentIds() {
+    return api.payments().paymentIds();
+  }
+
+  /** A payment's transactionStatus now (RCVD, ACTC, ACSP, ACSC, RJCT, CANC), or empty when unknown. */
+  public Optional<String> paymentStatus(String paymentId) {
+    return Optional.ofNullable(paymentId == null ? null : api.payments().status(paymentId));
+  }
+
+  /** A copy of the payment's initiation body as the TPP sent it, or empty when unknown. */
+  public Optional<JsonNode> paymentBody(String paymentId) {
+    return api.payments().body(paymentId);
+  }
+
+  /** True while a standing order's cancellation (DELETE answered 202) awaits the customer's authorisation. */
+  public boolean cancellationPending(String paymentId) {
+    return api.payments().cancellationPending(paymentId);
+  }
+
+  /**
+   * A standing order's next {@code n} execution days, from the bank's today on (fewer when its endDate comes
+   * first); empty for a single payment, an unknown one, or a standing order that was rejected or cancelled.
+   */
+  public List<LocalDate> nextExecutions(String paymentId, int n) {
+    return api.payments().nextExecutions(paymentId, n);
+  }
+
+  /**
+   * DECOUPLED: the customer approves in the bank's app the payment's latest started authorisation, or, while a
+   * standing order's cancellation awaits authorisation, the cancellation's. The payment is then authorised (ACTC and
+   * the funds check) or the standing order cancelled (CANC); from someone else's account the SCA fails instead.
+   *
+   * @return false when there is no started decoupled authorisation
+   */
+  public boolean approveDecoupledPayment(String paymentId) {
+    return decidePayment(paymentId, true).isPresent();
+  }
+
+  /** DECOUPLED: the customer denies: the payment is rejected (RJCT), or a cancellation fails (it stays ACTC). */
+  public boolean denyDecoupledPayment(String paymentId) {
+    return decidePayment(paymentId, false).isPresent();
+  }
+
+  private Optional<ScaAuthorisations.Decision> decidePayment(String paymentId, boolean approve) {
+    return api.payments().decoupledSubject(paymentId).flatMap(s -> sca.decideDecoupled(s, approve, List.of()));
+  }
+
+  /** The recorded GETs of payments ({@code …/{paymentId}} and {@code …/status}), oldest first. */
+  public List<Exchange> paymentReads() {
+    return exchanges().stream().filter(Exchange::paymentRead).toList();
+  }
+
+  /** The recorded payment GETs that carried {@code Authorization: Bearer …} ({@link Exchange#bearerToken()}). */
+  public List<Exchange> paymentReadsWithToken() {
+    return exchanges().stream().filter(e -> e.paymentRead() && e.bearerToken()).toList();
   }
 
   /** How many scaStatus polls came sooner than {@code scaStatusMinInterval} after the previous one (answered 429). */
@@ -631,6 +727,7 @@ public final class SandboxBank implements AutoCloseable {
       LOG.log(System.Logger.Level.DEBUG, "stopping bank " + config.bankId, e);
     }
     scheduler.shutdownNow();
+    api.close();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -962,6 +1059,10 @@ public final class SandboxBank implements AutoCloseable {
         }
       }
       default -> {
+        Reply payment = adminPayment(path, method);
+        if (payment != null) {
+          return payment;
+        }
         String prefix = "/admin/consents/";
         for (String decision : List.of("/approve", "/deny")) {
           if (path.startsWith(prefix) && path.endsWith(decision) && method.equals("POST")) {
@@ -990,14 +1091,58 @@ public final class SandboxBank implements AutoCloseable {
       throw new IllegalArgumentException("accounts must be an array of IBANs");
     }
     list.forEach(a -> accounts.add(a.asText()));
-    Optional<ScaAuthorisations.Decision> d = sca.decideDecoupled(api, consentId, approve, accounts);
+    Optional<ScaAuthorisations.Decision> d = sca.decideDecoupled(consentSubject(consentId), approve, accounts);
     if (d.isEmpty()) {
       return Reply.json(404, Http.JSON.createObjectNode().put("error",
           "no started decoupled authorisation for this consent"));
     }
     return Reply.json(200, Http.JSON.createObjectNode().put("consentId", consentId)
-        .put("authorisationId", d.get().authorisationId()).put("consentStatus", d.get().consentStatus())
+        .put("authorisationId", d.get().authorisationId()).put("consentStatus", d.get().resourceStatus())
         .put("scaStatus", d.get().scaStatus()));
+  }
+
+  /**
+   * {@code POST /admin/payments/{paymentId}/approve|deny} (DECOUPLED: the customer's app decides the payment's, or
+   * the pending cancellation's, latest started authorisation) and {@code GET /admin/payments/{paymentId}}; null for
+   * other paths.
+   */
+  private Reply adminPayment(String path, String method) {
+    String prefix = "/admin/payments/";
+    if (!path.startsWith(prefix)) {
+      return null;
+    }
+    String rest = path.substring(prefix.length());
+    for (String decision : List.of("/approve", "/deny")) {
+      if (rest.endsWith(decision) && rest.length() > decision.length() && method.equals("POST")) {
+        String id = rest.substring(0, rest.length() - decision.length());
+        Optional<ScaAuthorisations.Decision> d = decidePayment(id, decision.equals("/approve"));
+        if (d.isEmpty()) {
+          return Reply.json(404, Http.JSON.createObjectNode().put("error",
+              "no started decoupled authorisation for this payment or its cancellation"));
+        }
+        return Reply.json(200, Http.JSON.createObjectNode().put("paymentId", id)
+            .put("authorisationId", d.get().authorisationId()).put("transactionStatus", d.get().resourceStatus())
+            .put("scaStatus", d.get().scaStatus()));
+      }
+    }
+    if (!rest.contains("/") && method.equals("GET")) {
+      Optional<Payment> p = api.payments().payment(rest);
+      if (p.isEmpty()) {
+        return Reply.json(404, Http.JSON.createObjectNode().put("error", "unknown payment"));
+      }
+      ObjectNode n = Http.JSON.createObjectNode();
+      n.put("paymentId", rest);
+      n.put("service", p.get().service);
+      n.put("product", p.get().product);
+      n.put("transactionStatus", api.payments().status(rest));
+      n.put("cancellationPending", api.payments().cancellationPending(rest));
+      n.set("body", p.get().body.deepCopy());
+      if (p.get().standingOrder()) {
+        nextExecutions(rest, 5).forEach(d -> n.withArray("nextExecutions").add(d.toString()));
+      }
+      return Reply.json(200, n);
+    }
+    return null;
   }
 
   /** POST /admin/faults: the given fields change, the others stay (send "clear": true to start from none). */
@@ -1054,6 +1199,8 @@ public final class SandboxBank implements AutoCloseable {
     n.put("exchanges", exchanges.size());
     n.put("violations", violations.size());
     n.put("tooEarlyScaStatusPolls", sca.tooEarlyPolls());
+    n.put("paymentInitiations", paymentInitiations());
+    n.put("paymentExecutionDelayMs", config.paymentExecutionDelay.toMillis());
     if (config.requireSignatures) {
       n.put("unsignedOrInvalid", unsignedOrInvalid().size());
       if (config.dialect == Dialect.OAUTH) {

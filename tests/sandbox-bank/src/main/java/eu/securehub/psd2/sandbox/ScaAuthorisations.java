@@ -7,15 +7,12 @@ import eu.securehub.psd2.sandbox.Http.BgError;
 import eu.securehub.psd2.sandbox.Http.Call;
 import eu.securehub.psd2.sandbox.Http.Reply;
 import eu.securehub.psd2.sandbox.SandboxBank.Dialect;
-import eu.securehub.psd2.sandbox.oauth.BankDirectory;
-import eu.securehub.psd2.sandbox.oauth.ConsentSummary;
 import java.io.IOException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -28,16 +25,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The consent authorisations (SCA) of the REDIRECT and DECOUPLED dialects, without OAuth: what POST /v1/consents
- * answers, the authorisation sub-resources {@code /v1/consents/{consentId}/authorisations[/{authorisationId}]} and
- * their scaStatus (with the poll interval), and the decisions of the bank's own SCA page ({@link ScaPage}) and of the
- * customer's app (decoupled, through the admin port). Thread-safe.
+ * The authorisations (SCA) of the REDIRECT and DECOUPLED dialects, without OAuth, for every resource the customer
+ * authorises ({@link Subject}): a consent, a payment, or the cancellation of a standing order. It makes what the
+ * creation answer says about the authorisation (links, psuMessage), the authorisation sub-resources
+ * ({@code <resource>/authorisations[/{authorisationId}]}, {@code <payment>/cancellation-authorisations[/…]}) and
+ * their scaStatus (with the poll interval), and carries out the decisions of the bank's own SCA page ({@link ScaPage})
+ * and of the customer's app (decoupled, through the admin port) through the bank's {@link Decider}. Thread-safe.
  */
 final class ScaAuthorisations {
 
   /** The bank's SCA page: {@code <baseUrl>/sca/<authorisationId>}. */
   static final String SCA_PAGE_PATH = "/sca/";
   static final String PSU_MESSAGE = "Please confirm the access in your Sandbox Bank app.";
+  static final String PSU_MESSAGE_PAYMENT = "Please confirm the payment in your Sandbox Bank app.";
+  static final String PSU_MESSAGE_CANCELLATION = "Please confirm the cancellation in your Sandbox Bank app.";
   private static final System.Logger LOG = System.getLogger(ScaAuthorisations.class.getName());
 
   /** The Berlin Group scaStatus values this bank uses. */
@@ -56,10 +57,78 @@ final class ScaAuthorisations {
     }
   }
 
+  /** What kind of resource an authorisation authorises. */
+  enum Kind {
+    CONSENT, PAYMENT, CANCELLATION
+  }
+
+  /**
+   * The resource being authorised.
+   *
+   * @param id   the consentId or paymentId
+   * @param path the resource's path: {@code /v1/consents/{consentId}} or {@code /v1/{service}/{product}/{paymentId}}
+   */
+  record Subject(Kind kind, String id, String tppOrganisation, String path) {
+
+    static Subject consent(Consent c) {
+      return new Subject(Kind.CONSENT, c.id, c.tppOrganisation, "/v1/consents/" + c.id);
+    }
+
+    static Subject payment(Payment p) {
+      return new Subject(Kind.PAYMENT, p.id, p.tppOrganisation, p.path());
+    }
+
+    static Subject cancellation(Payment p) {
+      return new Subject(Kind.CANCELLATION, p.id, p.tppOrganisation, p.path());
+    }
+
+    /** {@code authorisations}, or {@code cancellation-authorisations} for a cancellation. */
+    String subResource() {
+      return kind == Kind.CANCELLATION ? "cancellation-authorisations" : "authorisations";
+    }
+
+    String authorisationsPath() {
+      return path + "/" + subResource();
+    }
+
+    String key() {
+      return kind + ":" + id;
+    }
+
+    String psuMessage() {
+      return switch (kind) {
+        case CONSENT -> PSU_MESSAGE;
+        case PAYMENT -> PSU_MESSAGE_PAYMENT;
+        case CANCELLATION -> PSU_MESSAGE_CANCELLATION;
+      };
+    }
+  }
+
+  /** The bank's side of the authorisations: whether a resource may be authorised now, and the decisions. */
+  interface Decider {
+
+    /** Null when the subject awaits the customer's authorisation now, else why not (a sentence without a period). */
+    String notAuthorisable(Subject subject);
+
+    /**
+     * The customer approved (the caller holds the authorisation's lock).
+     *
+     * @param accounts a bank-offered consent's chosen accounts (IBANs or resourceIds); empty: all
+     * @return true when the SCA is finalised, false when it failed (e.g. none of the customer's accounts)
+     */
+    boolean approve(Subject subject, String customerId, List<String> accounts);
+
+    /** The customer denied, cancelled or failed the SCA. */
+    void deny(Subject subject);
+
+    /** The resource's status as the admin answers name it (consentStatus or transactionStatus). */
+    String status(Subject subject);
+  }
+
   /** One authorisation sub-resource. Mutable: synchronise on it. */
   static final class Authorisation {
     final String id;
-    final String consentId;
+    final Subject subject;
     final String tppOrganisation;
     /** REDIRECT: where the SCA page sends the browser after approval, and after denial or failure. */
     final String redirectUri;
@@ -71,11 +140,11 @@ final class ScaAuthorisations {
     int loginFailures;
     Instant lastPoll;
 
-    Authorisation(String id, String consentId, String tppOrganisation, String redirectUri, String nokRedirectUri,
-                  String customerId, ScaStatus status) {
+    Authorisation(String id, Subject subject, String redirectUri, String nokRedirectUri, String customerId,
+                  ScaStatus status) {
       this.id = id;
-      this.consentId = consentId;
-      this.tppOrganisation = tppOrganisation;
+      this.subject = subject;
+      this.tppOrganisation = subject.tppOrganisation();
       this.redirectUri = redirectUri;
       this.nokRedirectUri = nokRedirectUri;
       this.customerId = customerId;
@@ -84,11 +153,12 @@ final class ScaAuthorisations {
   }
 
   /** The outcome of a decoupled approval or denial. */
-  record Decision(String authorisationId, String consentStatus, String scaStatus) {
+  record Decision(String authorisationId, String resourceStatus, String scaStatus) {
   }
 
-  /** What the consent request said for the authorisations to come (redirect URIs, the decoupled PSU). */
-  private record ConsentRequest(String redirectUri, String nokRedirectUri, String psuCustomerId) {
+  /** What the resource's request said for the authorisations to come (redirect URIs, the decoupled PSU). */
+  private record ResourceRequest(String redirectUri, String nokRedirectUri, String psuCustomerId) {
+    static final ResourceRequest NONE = new ResourceRequest(null, null, null);
   }
 
   private final Dialect dialect;
@@ -99,9 +169,10 @@ final class ScaAuthorisations {
   private final Supplier<URI> baseUrl;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Authorisation> authorisations = new ConcurrentHashMap<>();
-  private final Map<String, List<String>> byConsent = new ConcurrentHashMap<>();
-  private final Map<String, ConsentRequest> requests = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> bySubject = new ConcurrentHashMap<>();
+  private final Map<String, ResourceRequest> requests = new ConcurrentHashMap<>();
   private final AtomicInteger tooEarlyPolls = new AtomicInteger();
+  private volatile Decider decider;
 
   ScaAuthorisations(Dialect dialect, boolean explicitStart, Duration minPollInterval, BankData data, Clock clock,
                     Supplier<URI> baseUrl) {
@@ -113,20 +184,30 @@ final class ScaAuthorisations {
     this.baseUrl = baseUrl;
   }
 
+  /** The bank that decides (set once, by the API that owns the resources). */
+  void decider(Decider decider) {
+    this.decider = decider;
+  }
+
+  Decider decider() {
+    return decider;
+  }
+
   Dialect dialect() {
     return dialect;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // POST /v1/consents
+  // Creation of a consent or a payment
 
   /**
-   * The dialect's header checks of a consent request, before the consent exists: REDIRECT needs TPP-Redirect-URI,
-   * DECOUPLED needs the PSU-ID of a known customer.
+   * The dialect's header checks of a consent or payment initiation request, before the resource exists: REDIRECT
+   * needs TPP-Redirect-URI, DECOUPLED needs the PSU-ID of a known customer; both check
+   * TPP-Explicit-Authorisation-Preferred.
    *
    * @return the decoupled PSU's customer id, else null
    */
-  String checkConsentRequest(Call call) {
+  String checkRequest(Call call) {
     if (dialect == Dialect.OAUTH) {
       return null;
     }
@@ -147,28 +228,55 @@ final class ScaAuthorisations {
 
   /** The 201 answer to POST /v1/consents: implicit start creates the first authorisation, explicit start does not. */
   Reply consentCreated(Call call, Consent consent, String psuCustomerId) {
-    ConsentRequest request = new ConsentRequest(call.header("TPP-Redirect-URI"), call.header("TPP-Nok-Redirect-URI"),
-        psuCustomerId);
-    requests.put(consent.id, request);
     ObjectNode out = Http.JSON.createObjectNode();
     out.put("consentStatus", "received");
     out.put("consentId", consent.id);
-    if (dialect == Dialect.DECOUPLED) {
-      out.put("psuMessage", PSU_MESSAGE);
-    }
-    ObjectNode links = out.putObject("_links");
-    if (explicitStart || explicitPreferred(call)) {
-      links.putObject("startAuthorisation").put("href", "/v1/consents/" + consent.id + "/authorisations");
-    } else {
-      Authorisation a = create(consent, request.redirectUri(), request.nokRedirectUri(), psuCustomerId);
-      authorisationLinks(links, a);
-    }
-    links.putObject("self").put("href", "/v1/consents/" + consent.id);
-    links.putObject("status").put("href", "/v1/consents/" + consent.id + "/status");
+    Subject subject = Subject.consent(consent);
+    ObjectNode links = created(call, subject, psuCustomerId, out);
+    links.putObject("self").put("href", subject.path());
+    links.putObject("status").put("href", subject.path() + "/status");
     return Reply.json(201, out).with("ASPSP-SCA-Approach", dialect.name());
   }
 
-  private static boolean explicitPreferred(Call call) {
+  /**
+   * What a creation answer (a consent's or a payment's) says about the authorisation: DECOUPLED adds psuMessage;
+   * {@code _links} gets startAuthorisation for an explicit start (by configuration, or TPP-Explicit-Authorisation-
+   * Preferred: true), else the implicitly created first authorisation's links (REDIRECT scaRedirect and scaStatus,
+   * DECOUPLED scaStatus). Remembers the request's redirect URIs and PSU for the authorisations to come.
+   *
+   * @return the {@code _links} object, for the caller to add self and status
+   */
+  ObjectNode created(Call call, Subject subject, String psuCustomerId, ObjectNode out) {
+    ResourceRequest request = new ResourceRequest(call.header("TPP-Redirect-URI"),
+        call.header("TPP-Nok-Redirect-URI"), psuCustomerId);
+    requests.put(subject.key(), request);
+    if (dialect == Dialect.DECOUPLED) {
+      out.put("psuMessage", subject.psuMessage());
+    }
+    ObjectNode links = out.putObject("_links");
+    if (explicitStart || explicitPreferred(call)) {
+      links.putObject("startAuthorisation").put("href", subject.authorisationsPath());
+    } else {
+      Authorisation a = create(subject, request.redirectUri(), request.nokRedirectUri(), psuCustomerId);
+      authorisationLinks(links, a);
+    }
+    return links;
+  }
+
+  /**
+   * A standing order's cancellation request (DELETE, answered 202): its redirect URIs, if any, take precedence over
+   * the payment's for the cancellation's authorisations.
+   */
+  void cancellationRequested(Call call, Payment payment) {
+    if (dialect == Dialect.OAUTH) {
+      return;
+    }
+    explicitPreferred(call);
+    requests.put(Subject.cancellation(payment).key(), new ResourceRequest(call.header("TPP-Redirect-URI"),
+        call.header("TPP-Nok-Redirect-URI"), null));
+  }
+
+  static boolean explicitPreferred(Call call) {
     String v = call.header("TPP-Explicit-Authorisation-Preferred");
     if (v != null && !v.equals("true") && !v.equals("false")) {
       throw new BgError(400, "FORMAT_ERROR", "TPP-Explicit-Authorisation-Preferred must be true or false.");
@@ -177,18 +285,18 @@ final class ScaAuthorisations {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // /v1/consents/{consentId}/authorisations[/{authorisationId}]
+  // <resource>/authorisations[/{authorisationId}], <payment>/cancellation-authorisations[/{authorisationId}]
 
   /** POST …/authorisations (explicit start, or another authorisation): 201 with the new sub-resource. */
-  Reply start(Call call, Consent consent) {
+  Reply start(Call call, Subject subject) {
     BerlinGroupApi.psuIpAddress(call, false);
     BerlinGroupApi.redirectHeaders(call);
     emptyBody(call);
-    String status = consent.status(LocalDate.now(clock));
-    if (!status.equals("received")) {
-      throw new BgError(409, "STATUS_INVALID", "The consent is " + status + ": it allows no further authorisation.");
+    String blocked = decider.notAuthorisable(subject);
+    if (blocked != null) {
+      throw new BgError(409, "STATUS_INVALID", blocked + ": it allows no further authorisation.");
     }
-    ConsentRequest request = requests.getOrDefault(consent.id, new ConsentRequest(null, null, null));
+    ResourceRequest request = request(subject);
     String psuId = call.header("PSU-ID");
     String customerId = dialect == Dialect.DECOUPLED && psuId != null ? customer(psuId) : request.psuCustomerId();
     String ok = first(call.header("TPP-Redirect-URI"), request.redirectUri());
@@ -199,31 +307,48 @@ final class ScaAuthorisations {
     if (dialect == Dialect.DECOUPLED && customerId == null) {
       throw new BgError(400, "FORMAT_ERROR", "PSU-ID is mandatory for the decoupled SCA approach.");
     }
-    Authorisation a = create(consent, ok, nok, customerId);
+    Authorisation a = create(subject, ok, nok, customerId);
     ObjectNode out = Http.JSON.createObjectNode();
     out.put("scaStatus", a.status.value);
     out.put("authorisationId", a.id);
     if (dialect == Dialect.DECOUPLED) {
-      out.put("psuMessage", PSU_MESSAGE);
+      out.put("psuMessage", subject.psuMessage());
     }
     authorisationLinks(out.putObject("_links"), a);
     return Reply.json(201, out).with("ASPSP-SCA-Approach", dialect.name());
   }
 
+  /**
+   * The request values for a subject's authorisations: a cancellation's own (from its DELETE) first, then the
+   * payment's initiation request's.
+   */
+  private ResourceRequest request(Subject subject) {
+    ResourceRequest own = requests.getOrDefault(subject.key(), ResourceRequest.NONE);
+    if (subject.kind() != Kind.CANCELLATION) {
+      return own;
+    }
+    ResourceRequest payment = requests.getOrDefault(new Subject(Kind.PAYMENT, subject.id(),
+        subject.tppOrganisation(), subject.path()).key(), ResourceRequest.NONE);
+    return new ResourceRequest(first(own.redirectUri(), payment.redirectUri()),
+        own.redirectUri() != null ? own.nokRedirectUri() : payment.nokRedirectUri(),
+        first(own.psuCustomerId(), payment.psuCustomerId()));
+  }
+
   /** GET …/authorisations: {"authorisationIds":[…]}. */
-  Reply list(Consent consent) {
+  Reply list(Subject subject) {
     ObjectNode out = Http.JSON.createObjectNode();
-    authorisationIds(consent.id).forEach(out.putArray("authorisationIds")::add);
+    authorisationIds(subject).forEach(out.putArray("authorisationIds")::add);
     return Reply.json(200, out);
   }
 
   /** GET …/authorisations/{authorisationId}: {"scaStatus":…}, or 429 when polled too early. */
-  Reply scaStatus(Call call, Consent consent, String authorisationId) {
+  Reply scaStatus(Call call, Subject subject, String authorisationId) {
     BerlinGroupApi.psuIpAddress(call, false);
     Authorisation a = authorisations.get(authorisationId);
-    if (a == null || !a.consentId.equals(consent.id)) {
+    if (a == null || !a.subject.key().equals(subject.key())) {
       throw new BgError(403, "RESOURCE_UNKNOWN", "The authorisation " + authorisationId + " is unknown for this "
-          + "consent.");
+          + (subject.kind() == Kind.CONSENT ? "consent" : subject.kind() == Kind.PAYMENT ? "payment"
+          : "cancellation") + ".");
     }
     String status;
     synchronized (a) {
@@ -245,17 +370,32 @@ final class ScaAuthorisations {
     if (dialect == Dialect.REDIRECT) {
       links.putObject("scaRedirect").put("href", baseUrl.get() + SCA_PAGE_PATH + a.id);
     }
-    links.putObject("scaStatus").put("href", "/v1/consents/" + a.consentId + "/authorisations/" + a.id);
+    links.putObject("scaStatus").put("href", a.subject.authorisationsPath() + "/" + a.id);
   }
 
-  private Authorisation create(Consent consent, String ok, String nok, String customerId) {
+  private Authorisation create(Subject subject, String ok, String nok, String customerId) {
     byte[] b = new byte[16];
     random.nextBytes(b);
-    Authorisation a = new Authorisation(HexFormat.of().formatHex(b), consent.id, consent.tppOrganisation, ok, nok,
-        customerId, dialect == Dialect.DECOUPLED ? ScaStatus.STARTED : ScaStatus.RECEIVED);
+    Authorisation a = new Authorisation(HexFormat.of().formatHex(b), subject, ok, nok, customerId,
+        dialect == Dialect.DECOUPLED ? ScaStatus.STARTED : ScaStatus.RECEIVED);
     authorisations.put(a.id, a);
-    byConsent.computeIfAbsent(consent.id, k -> new CopyOnWriteArrayList<>()).add(a.id);
+    bySubject.computeIfAbsent(subject.key(), k -> new CopyOnWriteArrayList<>()).add(a.id);
     return a;
+  }
+
+  /**
+   * The subject can no longer be authorised (e.g. a payment cancelled before its SCA): its unfinished
+   * authorisations fail. The caller must not hold the lock of the resource (lock order: authorisation, resource).
+   */
+  void abandon(Subject subject) {
+    for (String id : authorisationIds(subject)) {
+      Authorisation a = authorisations.get(id);
+      synchronized (a) {
+        if (!a.status.finished()) {
+          a.status = ScaStatus.FAILED;
+        }
+      }
+    }
   }
 
   private String customer(String psuId) {
@@ -293,47 +433,47 @@ final class ScaAuthorisations {
   }
 
   /**
-   * Ends an authorisation (the caller holds its lock): approve makes the consent valid (finalised), or rejected when
-   * it covers none of the customer's accounts (failed); deny rejects it (failed).
+   * Ends an authorisation (the caller holds its lock) through the bank's decision: approve finalises it (a consent
+   * valid, a payment authorised, a standing order cancelled), or fails it when the bank refuses (e.g. a consent
+   * naming none of the customer's accounts, a payment from someone else's account); deny fails it (a consent or
+   * payment rejected, a cancellation not done).
    *
    * @return true when finalised
    */
-  static boolean conclude(BankDirectory bank, Authorisation a, boolean approve, List<String> accounts) {
+  static boolean conclude(Decider decider, Authorisation a, boolean approve, List<String> accounts) {
     if (!approve) {
-      bank.reject(a.consentId);
+      decider.deny(a.subject);
       a.status = ScaStatus.FAILED;
       return false;
     }
-    boolean valid;
+    boolean finalised;
     try {
-      bank.approve(a.consentId, a.customerId, accounts == null ? List.of() : List.copyOf(accounts));
-      valid = bank.consent(a.consentId).map(ConsentSummary::status).filter("valid"::equals).isPresent();
+      finalised = decider.approve(a.subject, a.customerId, accounts == null ? List.of() : List.copyOf(accounts));
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.INFO, "consent " + a.consentId + " not approved: " + e.getMessage());
-      valid = false;
+      LOG.log(System.Logger.Level.INFO, a.subject.key() + " not approved: " + e.getMessage());
+      finalised = false;
     }
-    a.status = valid ? ScaStatus.FINALISED : ScaStatus.FAILED;
-    return valid;
+    a.status = finalised ? ScaStatus.FINALISED : ScaStatus.FAILED;
+    return finalised;
   }
 
   /**
-   * The customer approves or denies in the bank's app: the consent's latest started decoupled authorisation ends.
+   * The customer approves or denies in the bank's app: the subject's latest started decoupled authorisation ends.
    *
    * @param accounts for bank-offered consents, the IBANs (or resourceIds) the customer shares; null or empty: all
-   * @return empty when the consent has no started decoupled authorisation
+   * @return empty when the subject has no started decoupled authorisation
    */
-  Optional<Decision> decideDecoupled(BankDirectory bank, String consentId, boolean approve, List<String> accounts) {
+  Optional<Decision> decideDecoupled(Subject subject, boolean approve, List<String> accounts) {
     if (dialect != Dialect.DECOUPLED) {
       return Optional.empty();
     }
-    List<String> ids = new ArrayList<>(authorisationIds(consentId));
+    List<String> ids = new ArrayList<>(authorisationIds(subject));
     for (int i = ids.size() - 1; i >= 0; i--) {
       Authorisation a = authorisations.get(ids.get(i));
       synchronized (a) {
         if (a.status == ScaStatus.STARTED) {
-          conclude(bank, a, approve, accounts);
-          String consentStatus = bank.consent(consentId).map(ConsentSummary::status).orElse("unknown");
-          return Optional.of(new Decision(a.id, consentStatus, a.status.value));
+          conclude(decider, a, approve, accounts);
+          return Optional.of(new Decision(a.id, decider.status(subject), a.status.value));
         }
       }
     }
@@ -353,8 +493,13 @@ final class ScaAuthorisations {
     }
   }
 
-  List<String> authorisationIds(String consentId) {
-    List<String> ids = byConsent.get(consentId);
+  /** A subject's authorisation ids, oldest first. */
+  List<String> authorisationIds(Subject subject) {
+    return authorisationIds(subject.kind(), subject.id());
+  }
+
+  List<String> authorisationIds(Kind kind, String resourceId) {
+    List<String> ids = bySubject.get(kind + ":" + resourceId);
     return ids == null ? List.of() : List.copyOf(ids);
   }
 

@@ -6,6 +6,7 @@ import eu.securehub.psd2.sandbox.oauth.AccountOption;
 import eu.securehub.psd2.sandbox.oauth.BankDirectory;
 import eu.securehub.psd2.sandbox.oauth.ConsentSummary;
 import eu.securehub.psd2.sandbox.oauth.Pages;
+import eu.securehub.psd2.sandbox.oauth.PaymentSummary;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -21,8 +22,9 @@ import org.eclipse.jetty.util.Fields;
 
 /**
  * The bank's SCA page of the REDIRECT dialect (redirect approach without OAuth), {@code GET/POST
- * /sca/<authorisationId>}, for a browser without a client certificate. It shows the OAuth server's login and consent
- * forms ({@link Pages}: the same field names and buttons), then redirects (302) to the TPP-Redirect-URI after
+ * /sca/<authorisationId>}, for a browser without a client certificate. It shows the OAuth server's login form, then
+ * its consent form, or for a payment (or the cancellation of a standing order) its payment form ({@link Pages}: the
+ * same field names and buttons), then redirects (302) to the TPP-Redirect-URI after
  * approval, or to the TPP-Nok-Redirect-URI (else the TPP-Redirect-URI) after denial, cancellation or too many wrong
  * passwords. An unknown or finished authorisation is an error page (400) without redirect.
  */
@@ -32,11 +34,17 @@ final class ScaPage {
 
   private final ScaAuthorisations sca;
   private final BankDirectory bank;
+  private final ScaAuthorisations.Decider decider;
   private final String bankName;
 
-  ScaPage(ScaAuthorisations sca, BankDirectory bank, String bankName) {
+  /**
+   * @param bank    what the pages show (consents, payments) and the customers' logins
+   * @param decider carries out the customer's decision
+   */
+  ScaPage(ScaAuthorisations sca, BankDirectory bank, ScaAuthorisations.Decider decider, String bankName) {
     this.sca = sca;
     this.bank = bank;
+    this.decider = decider;
     this.bankName = bankName;
   }
 
@@ -58,15 +66,17 @@ final class ScaPage {
         error(response, callback, 400, "Authorisation finished", "This authorisation is already finished.");
         return;
       }
-      Optional<ConsentSummary> consent = bank.consent(a.consentId);
-      if (consent.isEmpty() || !consent.get().status().equals("received")) {
+      boolean consent = a.subject.kind() == ScaAuthorisations.Kind.CONSENT;
+      if (decider.notAuthorisable(a.subject) != null) {
         a.status = ScaStatus.FAILED;
-        error(response, callback, 400, "Consent not available", "This consent can no longer be authorised.");
+        error(response, callback, 400, consent ? "Consent not available" : "Payment not available", consent
+            ? "This consent can no longer be authorised." : a.subject.kind() == ScaAuthorisations.Kind.PAYMENT
+            ? "This payment can no longer be authorised." : "This cancellation can no longer be authorised.");
         return;
       }
       switch (request.getMethod()) {
-        case "GET" -> show(response, callback, a, consent.get(), null);
-        case "POST" -> post(request, response, callback, a, consent.get());
+        case "GET" -> show(response, callback, a, null);
+        case "POST" -> post(request, response, callback, a);
         default -> {
           response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
           error(response, callback, 405, "Not allowed", "This page accepts only GET and POST.");
@@ -75,18 +85,29 @@ final class ScaPage {
     }
   }
 
-  /** The page of the current stage: login until the customer has logged in, then the consent. */
-  private void show(Response response, Callback callback, Authorisation a, ConsentSummary consent, String error) {
+  /**
+   * The page of the current stage: login until the customer has logged in, then the consent (or the payment). The
+   * caller has checked that the subject awaits authorisation.
+   */
+  private void show(Response response, Callback callback, Authorisation a, String error) {
     a.csrf = sca.newCsrf();
     String action = ScaAuthorisations.SCA_PAGE_PATH + a.id;
-    String page = a.status == ScaStatus.PSU_AUTHENTICATED
-        ? Pages.consent(bankName, action, a.tppOrganisation, a.id, a.csrf, consent,
-            bank.selectableAccounts(a.consentId, a.customerId), error)
-        : Pages.login(bankName, action, a.tppOrganisation, a.id, a.csrf, error);
+    boolean loggedIn = a.status == ScaStatus.PSU_AUTHENTICATED;
+    String page;
+    if (a.subject.kind() == ScaAuthorisations.Kind.CONSENT) {
+      ConsentSummary consent = bank.consent(a.subject.id()).orElseThrow();
+      page = loggedIn ? Pages.consent(bankName, action, a.tppOrganisation, a.id, a.csrf, consent,
+          bank.selectableAccounts(a.subject.id(), a.customerId), error)
+          : Pages.login(bankName, action, a.tppOrganisation, a.id, a.csrf, error);
+    } else {
+      PaymentSummary payment = bank.payment(a.subject.id()).orElseThrow();
+      page = loggedIn ? Pages.payment(bankName, action, a.tppOrganisation, a.id, a.csrf, payment, error)
+          : Pages.login(bankName, action, a.tppOrganisation, a.id, a.csrf, error, payment);
+    }
     Pages.send(response, callback, 200, page);
   }
 
-  private void post(Request request, Response response, Callback callback, Authorisation a, ConsentSummary consent) {
+  private void post(Request request, Response response, Callback callback, Authorisation a) {
     String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     Fields form;
     try {
@@ -108,18 +129,18 @@ final class ScaPage {
     String action = value(form, "action");
     boolean loggedIn = a.status == ScaStatus.PSU_AUTHENTICATED;
     if (!loggedIn && "login".equals(action)) {
-      login(response, callback, a, consent, form);
+      login(response, callback, a, form);
     } else if ((!loggedIn && "cancel".equals(action)) || (loggedIn && "deny".equals(action))) {
-      ScaAuthorisations.conclude(bank, a, false, List.of());
+      ScaAuthorisations.conclude(decider, a, false, List.of());
       redirect(response, callback, a);
     } else if (loggedIn && "approve".equals(action)) {
-      approve(response, callback, a, consent, form);
+      approve(response, callback, a, form);
     } else {
       error(response, callback, 400, "Invalid request", "This step is not expected now.");
     }
   }
 
-  private void login(Response response, Callback callback, Authorisation a, ConsentSummary consent, Fields form) {
+  private void login(Response response, Callback callback, Authorisation a, Fields form) {
     String username = value(form, "username");
     String password = value(form, "password");
     Optional<String> customer = Optional.empty();
@@ -134,21 +155,22 @@ final class ScaPage {
     if (customer.isEmpty()) {
       a.loginFailures++;
       if (a.loginFailures >= MAX_LOGIN_ATTEMPTS) {
-        ScaAuthorisations.conclude(bank, a, false, List.of());
+        ScaAuthorisations.conclude(decider, a, false, List.of());
         redirect(response, callback, a);
         return;
       }
-      show(response, callback, a, consent, username == null || password == null
+      show(response, callback, a, username == null || password == null
           ? "Enter your username and password." : "The username or password is not correct.");
       return;
     }
     a.customerId = customer.get();
     a.status = ScaStatus.PSU_AUTHENTICATED;
-    show(response, callback, a, consent, null);
+    show(response, callback, a, null);
   }
 
-  private void approve(Response response, Callback callback, Authorisation a, ConsentSummary consent, Fields form) {
-    List<AccountOption> options = bank.selectableAccounts(a.consentId, a.customerId);
+  private void approve(Response response, Callback callback, Authorisation a, Fields form) {
+    List<AccountOption> options = a.subject.kind() == ScaAuthorisations.Kind.CONSENT
+        ? bank.selectableAccounts(a.subject.id(), a.customerId) : List.of();
     List<String> chosen = new ArrayList<>();
     if (!options.isEmpty()) {
       List<String> offered = options.stream().map(AccountOption::accountId).toList();
@@ -162,11 +184,11 @@ final class ScaPage {
         }
       }
       if (chosen.isEmpty()) {
-        show(response, callback, a, consent, "Choose at least one of the accounts listed.");
+        show(response, callback, a, "Choose at least one of the accounts listed.");
         return;
       }
     }
-    ScaAuthorisations.conclude(bank, a, true, chosen);
+    ScaAuthorisations.conclude(decider, a, true, chosen);
     redirect(response, callback, a);
   }
 

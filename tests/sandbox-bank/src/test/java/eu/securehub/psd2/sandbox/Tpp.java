@@ -194,6 +194,30 @@ final class Tpp {
   /** As {@link #authorise}, up to the authorisation code (null when the customer denies). */
   Code authoriseForCode(String consentId, String username, String password, List<String> accountIds,
                         boolean approve) throws Exception {
+    return authoriseScopeForCode("openid AIS:" + consentId, username, password, accountIds, approve, (l, d) -> { });
+  }
+
+  /**
+   * The OAuth journey for any scope (e.g. {@code openid PIS:<paymentId>}) through to the tokens; {@code pages} gets
+   * the login page's and the decision page's HTML. Null when the customer denies.
+   */
+  Tokens authoriseScope(String scope, String username, String password, boolean approve,
+                        java.util.function.BiConsumer<String, String> pages) throws Exception {
+    Code code = authoriseScopeForCode(scope, username, password, List.of(), approve, pages);
+    if (code == null) {
+      return null;
+    }
+    HttpResponse<String> token = exchange(code);
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+    JsonNode t = json(token);
+    assertThat(t.path("scope").asText()).isEqualTo(scope);
+    return new Tokens(t.path("access_token").asText(), t.path("refresh_token").asText(null),
+        t.path("id_token").asText(null));
+  }
+
+  /** As {@link #authoriseScope}, up to the authorisation code (null when the customer denies). */
+  Code authoriseScopeForCode(String scope, String username, String password, List<String> accountIds,
+                             boolean approve, java.util.function.BiConsumer<String, String> pages) throws Exception {
     byte[] v = new byte[32];
     new SecureRandom().nextBytes(v);
     String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(v);
@@ -202,7 +226,7 @@ final class Tpp {
     String state = UUID.randomUUID().toString();
     HttpResponse<String> par = form("/oauth/par", Map.of("client_id", eu.securehub.psd2.testpki.TestPki
             .ORGANIZATION_IDENTIFIER, "response_type", "code", "redirect_uri", REDIRECT_URI, "scope",
-        "openid AIS:" + consentId, "state", state, "nonce", "n-" + state, "code_challenge", challenge,
+        scope, "state", state, "nonce", "n-" + state, "code_challenge", challenge,
         "code_challenge_method", "S256"), http);
     assertThat(par.statusCode()).as(par.body()).isEqualTo(201);
     String requestUri = json(par).path("request_uri").asText();
@@ -219,6 +243,7 @@ final class Tpp {
     loginForm.put("action", "login");
     HttpResponse<String> consentPage = form("/oauth/authorize", loginForm, browser);
     assertThat(consentPage.statusCode()).as(consentPage.body()).isEqualTo(200);
+    pages.accept(login.body(), consentPage.body());
     StringBuilder approveForm = new StringBuilder(encodeForm(hidden(consentPage.body())));
     approveForm.append("&action=").append(approve ? "approve" : "deny");
     for (String id : accountIds) {

@@ -58,7 +58,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /jwks} – the id_token signing keys (with a retired key during its grace period)</li>
  *   <li>{@code POST /oauth/par} – pushed authorisation requests (RFC 9126); PKCE S256 required</li>
  *   <li>{@code GET /oauth/authorize?client_id&request_uri} – the login page; {@code POST /oauth/authorize} – login,
- *       then the consent page, then approve / deny: 302 to the redirect_uri with code (or error), state and iss</li>
+ *       then the consent page (scope {@code AIS:<consentId>}) or the payment page (scope {@code PIS:<paymentId>}:
+ *       the payment, or the cancellation of a standing order, {@link BankDirectory#payment}), then approve / deny:
+ *       302 to the redirect_uri with code (or error), state and iss</li>
  *   <li>{@code POST /oauth/token} – authorization_code (PKCE) and refresh_token (rotation)</li>
  * </ul>
  * Client authentication: tls_client_auth (the certificate's organizationIdentifier must be
@@ -84,7 +86,7 @@ public final class AuthorizationServer extends Handler.Abstract {
             Set.of("rejected", "revokedbypsu", "expired", "terminatedbytpp");
     private static final Pattern PKCE_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern PKCE_VERIFIER = Pattern.compile("[A-Za-z0-9._~-]{43,128}");
-    private static final Pattern CONSENT_SCOPE = Pattern.compile("AIS:([A-Za-z0-9._~-]{1,128})");
+    private static final Pattern RESOURCE_SCOPE = Pattern.compile("(AIS|PIS):([A-Za-z0-9._~-]{1,128})");
     private static final System.Logger LOG = System.getLogger(AuthorizationServer.class.getName());
 
     private final OAuthConfig config;
@@ -246,7 +248,7 @@ public final class AuthorizationServer extends Handler.Abstract {
         m.put("authorization_response_iss_parameter_supported", true);
         m.put("id_token_signing_alg_values_supported", List.of("PS256"));
         m.put("subject_types_supported", List.of("public"));
-        m.put("scopes_supported", List.of("openid", "AIS"));
+        m.put("scopes_supported", List.of("openid", "AIS", "PIS"));
         m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce"));
         m.put("request_parameter_supported", false);
         return new Reply(200, m, true);
@@ -258,8 +260,30 @@ public final class AuthorizationServer extends Handler.Abstract {
 
     // ------------------------------------------------------------------------------------------------------- PAR
 
-    private record ParRequest(String clientId, String redirectUri, String scope, String consentId, String state,
+    /**
+     * What an authorisation is for: the AIS consent of the scope {@code AIS:<consentId>}, or the payment (or the
+     * cancellation of the standing order) of the scope {@code PIS:<paymentId>}.
+     */
+    private record Resource(boolean payment, String id) {
+        String consentId() {
+            return payment ? null : id;
+        }
+
+        String scope() {
+            return (payment ? "PIS:" : "AIS:") + id;
+        }
+
+        @Override
+        public String toString() {
+            return (payment ? "payment " : "consent ") + id;
+        }
+    }
+
+    private record ParRequest(String clientId, String redirectUri, String scope, Resource resource, String state,
                               String nonce, String codeChallenge, String certThumbprint, Instant expiresAt) {
+        String consentId() {
+            return resource.consentId();
+        }
     }
 
     private record ClientAuth(String clientId, String method, X509Certificate certificate) {
@@ -307,11 +331,22 @@ public final class AuthorizationServer extends Handler.Abstract {
             throw OAuthError.invalidRequest("code_challenge must be the base64url SHA-256 of the code_verifier");
         }
         String scope = param(form, "scope");
-        String consentId = consentIdOf(scope);
-        ConsentSummary consent = bank.consent(consentId)
-                .orElseThrow(() -> OAuthError.invalidScope("unknown consent " + consentId));
-        if (consent.status() != null && TERMINAL_CONSENT_STATES.contains(consent.status().toLowerCase(Locale.ROOT))) {
-            throw OAuthError.invalidScope("consent " + consentId + " is " + consent.status());
+        Resource resource = resourceOf(scope);
+        if (resource.payment()) {
+            PaymentSummary payment = bank.payment(resource.id())
+                    .orElseThrow(() -> OAuthError.invalidScope("unknown payment " + resource.id()));
+            if (!payment.authorisable()) {
+                throw OAuthError.invalidScope("payment " + resource.id() + " is " + payment.transactionStatus()
+                        + " and awaits no authorisation");
+            }
+        } else {
+            String consentId = resource.id();
+            ConsentSummary consent = bank.consent(consentId)
+                    .orElseThrow(() -> OAuthError.invalidScope("unknown consent " + consentId));
+            if (consent.status() != null
+                    && TERMINAL_CONSENT_STATES.contains(consent.status().toLowerCase(Locale.ROOT))) {
+                throw OAuthError.invalidScope("consent " + consentId + " is " + consent.status());
+            }
         }
         String state = param(form, "state");
         String nonce = param(form, "nonce");
@@ -320,7 +355,7 @@ public final class AuthorizationServer extends Handler.Abstract {
         }
         String requestUri = REQUEST_URI_PREFIX + newToken();
         Instant expiresAt = now.plus(config.requestUriLifetime());
-        parRequests.put(requestUri, new ParRequest(client.clientId(), redirectUri, normaliseScope(scope), consentId,
+        parRequests.put(requestUri, new ParRequest(client.clientId(), redirectUri, normaliseScope(scope), resource,
                 state, nonce, challenge, Grant.thumbprintS256(client.certificate()), expiresAt));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_uri", requestUri);
@@ -328,29 +363,37 @@ public final class AuthorizationServer extends Handler.Abstract {
         return new Reply(201, body, false);
     }
 
-    /** The consent id of a scope made of exactly one {@code AIS:<consentId>} and optionally {@code openid}. */
-    private static String consentIdOf(String scope) throws OAuthError {
+    /**
+     * The resource of a scope made of exactly one {@code AIS:<consentId>} or {@code PIS:<paymentId>}, and optionally
+     * {@code openid}.
+     */
+    private static Resource resourceOf(String scope) throws OAuthError {
         if (scope == null) {
-            throw OAuthError.invalidScope("scope is required: AIS:<consentId> (and openid)");
+            throw OAuthError.invalidScope("scope is required: AIS:<consentId> or PIS:<paymentId> (and openid)");
         }
-        String consentId = null;
+        Resource resource = null;
         for (String s : scope.split(" ")) {
             if (s.isEmpty() || "openid".equals(s)) {
                 continue;
             }
-            var m = CONSENT_SCOPE.matcher(s);
+            var m = RESOURCE_SCOPE.matcher(s);
             if (!m.matches()) {
-                throw OAuthError.invalidScope("unsupported scope " + s + "; use AIS:<consentId> and openid");
+                throw OAuthError.invalidScope("unsupported scope " + s
+                        + "; use AIS:<consentId> or PIS:<paymentId> and openid");
             }
-            if (consentId != null && !consentId.equals(m.group(1))) {
-                throw OAuthError.invalidScope("only one consent per authorisation");
+            Resource r = new Resource(m.group(1).equals("PIS"), m.group(2));
+            if (resource != null && !resource.equals(r)) {
+                throw OAuthError.invalidScope(resource.payment() == r.payment()
+                        ? "only one " + (r.payment() ? "payment" : "consent") + " per authorisation"
+                        : "a consent and a payment cannot be authorised together");
             }
-            consentId = m.group(1);
+            resource = r;
         }
-        if (consentId == null) {
-            throw OAuthError.invalidScope("scope must name the consent: AIS:<consentId>");
+        if (resource == null) {
+            throw OAuthError.invalidScope("scope must name the consent or the payment: AIS:<consentId> or "
+                    + "PIS:<paymentId>");
         }
-        return consentId;
+        return resource;
     }
 
     private static String normaliseScope(String scope) {
@@ -565,8 +608,16 @@ public final class AuthorizationServer extends Handler.Abstract {
         String txId = newToken();
         Transaction tx = new Transaction(par, now.plus(config.loginLifetime()), newToken());
         transactions.put(txId, tx);
-        html(response, callback, 200,
-                Pages.login(config.bankName(), formAction(request), par.clientId(), txId, tx.csrf, null));
+        html(response, callback, 200, loginPage(request, par, txId, tx.csrf, null));
+    }
+
+    /** The login page: for a payment, saying whether the payment or its cancellation is to be authorised. */
+    private String loginPage(Request request, ParRequest par, String txId, String csrf, String error) {
+        Optional<PaymentSummary> payment = par.resource().payment() ? bank.payment(par.resource().id())
+                : Optional.empty();
+        return payment.isPresent()
+                ? Pages.login(config.bankName(), formAction(request), par.clientId(), txId, csrf, error, payment.get())
+                : Pages.login(config.bankName(), formAction(request), par.clientId(), txId, csrf, error);
     }
 
     private void authorizePost(Request request, Response response, Callback callback) {
@@ -610,9 +661,14 @@ public final class AuthorizationServer extends Handler.Abstract {
             } else if ((tx.stage == Stage.LOGIN && "cancel".equals(action))
                     || (tx.stage == Stage.CONSENT && "deny".equals(action))) {
                 finish(txId, tx);
-                bank.reject(par.consentId());
+                if (par.resource().payment()) {
+                    bank.rejectPayment(par.resource().id());
+                } else {
+                    bank.reject(par.resource().id());
+                }
                 redirect(response, callback, par, errorParams("access_denied",
                         tx.stage == Stage.LOGIN ? "the customer cancelled the login"
+                                : par.resource().payment() ? "the customer denied the payment"
                                 : "the customer denied the consent", par));
             } else if (tx.stage == Stage.CONSENT && "approve".equals(action)) {
                 approve(request, response, callback, form, txId, tx, now);
@@ -645,10 +701,25 @@ public final class AuthorizationServer extends Handler.Abstract {
                 return;
             }
             tx.csrf = newToken();
-            html(response, callback, 200, Pages.login(config.bankName(), formAction(request), par.clientId(), txId,
-                    tx.csrf, username == null || password == null
-                            ? "Enter your username and password."
-                            : "The username or password is not correct."));
+            html(response, callback, 200, loginPage(request, par, txId, tx.csrf, username == null || password == null
+                    ? "Enter your username and password."
+                    : "The username or password is not correct."));
+            return;
+        }
+        if (par.resource().payment()) {
+            Optional<PaymentSummary> payment = bank.payment(par.resource().id());
+            if (payment.isEmpty() || !payment.get().authorisable()) {
+                finish(txId, tx);
+                redirect(response, callback, par, errorParams("invalid_request",
+                        "the payment no longer awaits authorisation", par));
+                return;
+            }
+            tx.customerId = customer.get();
+            tx.authTime = now;
+            tx.stage = Stage.CONSENT;
+            tx.csrf = newToken();
+            html(response, callback, 200, Pages.payment(config.bankName(), formAction(request), par.clientId(), txId,
+                    tx.csrf, payment.get(), null));
             return;
         }
         Optional<ConsentSummary> consent = bank.consent(par.consentId());
@@ -668,6 +739,19 @@ public final class AuthorizationServer extends Handler.Abstract {
     private void approve(Request request, Response response, Callback callback, Fields form, String txId,
                          Transaction tx, Instant now) {
         ParRequest par = tx.par;
+        if (par.resource().payment()) {
+            finish(txId, tx);
+            try {
+                bank.approvePayment(par.resource().id(), tx.customerId);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.INFO, "the bank refused to approve payment " + par.resource().id(), e);
+                redirect(response, callback, par, errorParams("server_error", "the payment could not be approved",
+                        par));
+                return;
+            }
+            issueCode(response, callback, par, tx, now);
+            return;
+        }
         List<AccountOption> options = bank.selectableAccounts(par.consentId(), tx.customerId);
         List<String> chosen = new ArrayList<>();
         if (!options.isEmpty()) {
@@ -700,6 +784,10 @@ public final class AuthorizationServer extends Handler.Abstract {
             redirect(response, callback, par, errorParams("server_error", "the consent could not be approved", par));
             return;
         }
+        issueCode(response, callback, par, tx, now);
+    }
+
+    private void issueCode(Response response, Callback callback, ParRequest par, Transaction tx, Instant now) {
         String code = newToken();
         codes.put(code, new AuthCode(par, tx.customerId, tx.authTime, now.plus(config.codeLifetime()),
                 newToken(), new AtomicBoolean()));
@@ -767,7 +855,7 @@ public final class AuthorizationServer extends Handler.Abstract {
     private record AccessToken(Grant grant, String family) {
     }
 
-    private record RefreshToken(String clientId, String consentId, String customerId, String scope, Instant authTime,
+    private record RefreshToken(String clientId, Resource resource, String customerId, String scope, Instant authTime,
                                 Instant expiresAt, String family, AtomicBoolean used) {
     }
 
@@ -824,7 +912,7 @@ public final class AuthorizationServer extends Handler.Abstract {
         if (!Grant.thumbprintS256(client.certificate()).equals(par.certThumbprint())) {
             throw OAuthError.invalidGrant("the client certificate differs from the one of the authorisation request");
         }
-        return Reply.ok(issueTokens(client, par.consentId(), ac.customerId(), par.scope(), par.nonce(), ac.authTime(),
+        return Reply.ok(issueTokens(client, par.resource(), ac.customerId(), par.scope(), par.nonce(), ac.authTime(),
                 ac.family(), now));
     }
 
@@ -850,11 +938,19 @@ public final class AuthorizationServer extends Handler.Abstract {
             refreshTokens.remove(token);
             throw OAuthError.invalidGrant("the refresh token has expired");
         }
-        Optional<ConsentSummary> consent = bank.consent(rt.consentId());
-        if (consent.isEmpty() || (consent.get().status() != null
-                && TERMINAL_CONSENT_STATES.contains(consent.get().status().toLowerCase(Locale.ROOT)))) {
-            refreshTokens.remove(token);
-            throw OAuthError.invalidGrant("the consent is no longer valid");
+        if (rt.resource().payment()) {
+            // A payment's token stays refreshable while the bank knows the payment (its status can still be read).
+            if (bank.payment(rt.resource().id()).isEmpty()) {
+                refreshTokens.remove(token);
+                throw OAuthError.invalidGrant("the payment is unknown");
+            }
+        } else {
+            Optional<ConsentSummary> consent = bank.consent(rt.resource().id());
+            if (consent.isEmpty() || (consent.get().status() != null
+                    && TERMINAL_CONSENT_STATES.contains(consent.get().status().toLowerCase(Locale.ROOT)))) {
+                refreshTokens.remove(token);
+                throw OAuthError.invalidGrant("the consent is no longer valid");
+            }
         }
         String scope = rt.scope();
         String requested = param(form, "scope");
@@ -865,21 +961,22 @@ public final class AuthorizationServer extends Handler.Abstract {
                 throw OAuthError.invalidScope("the requested scope exceeds the granted scope");
             }
             scope = normaliseScope(requested);
-            if (!scopeSet(scope).stream().anyMatch(s -> s.startsWith("AIS:"))) {
-                throw OAuthError.invalidScope("the scope must keep AIS:<consentId>");
+            if (!scopeSet(scope).contains(rt.resource().scope())) {
+                throw OAuthError.invalidScope("the scope must keep " + (rt.resource().payment() ? "PIS:<paymentId>"
+                        : "AIS:<consentId>"));
             }
         }
         // The used token stays (marked used) until it expires, so that a replay is recognised.
-        return Reply.ok(issueTokens(client, rt.consentId(), rt.customerId(), scope, null, rt.authTime(), rt.family(),
+        return Reply.ok(issueTokens(client, rt.resource(), rt.customerId(), scope, null, rt.authTime(), rt.family(),
                 now));
     }
 
-    private Map<String, Object> issueTokens(ClientAuth client, String consentId, String customerId, String scope,
+    private Map<String, Object> issueTokens(ClientAuth client, Resource resource, String customerId, String scope,
                                             String nonce, Instant authTime, String family, Instant now)
             throws OAuthError {
         String accessToken = newToken();
-        Grant grant = new Grant(client.clientId(), Grant.thumbprintS256(client.certificate()), consentId, customerId,
-                scope, now.plus(config.accessTokenLifetime()));
+        Grant grant = new Grant(client.clientId(), Grant.thumbprintS256(client.certificate()), resource.consentId(),
+                customerId, scope, now.plus(config.accessTokenLifetime()));
         String refreshToken = newToken();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", accessToken);
@@ -891,7 +988,7 @@ public final class AuthorizationServer extends Handler.Abstract {
             body.put("id_token", idToken(client.clientId(), customerId, nonce, authTime, now));
         }
         accessTokens.put(accessToken, new AccessToken(grant, family));
-        refreshTokens.put(refreshToken, new RefreshToken(client.clientId(), consentId, customerId, scope, authTime,
+        refreshTokens.put(refreshToken, new RefreshToken(client.clientId(), resource, customerId, scope, authTime,
                 now.plus(config.refreshTokenLifetime()), family, new AtomicBoolean()));
         return body;
     }

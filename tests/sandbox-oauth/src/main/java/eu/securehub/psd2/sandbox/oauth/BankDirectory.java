@@ -36,4 +36,29 @@ public interface BankDirectory {
     default List<AccountOption> selectableAccounts(String consentId, String customerId) {
         return List.of();
     }
+
+    /**
+     * The payment (scope {@code PIS:<paymentId>}) as the authorisation page shows it, or empty when the bank does not
+     * know it (the default: a bank without payments). {@link PaymentSummary#cancellation()} tells whether the
+     * authorisation asked for is the payment or the cancellation of a standing order.
+     */
+    default Optional<PaymentSummary> payment(String paymentId) {
+        return Optional.empty();
+    }
+
+    /**
+     * The customer approved the payment, or its cancellation when one awaits authorisation (see {@link #payment}).
+     *
+     * @throws IllegalStateException when the payment awaits no authorisation
+     */
+    default void approvePayment(String paymentId, String customerId) {
+        throw new IllegalStateException("this bank has no payments");
+    }
+
+    /**
+     * The customer denied (or cancelled) the authorisation of the payment (it is rejected) or of its cancellation (the
+     * standing order stays).
+     */
+    default void rejectPayment(String paymentId) {
+    }
 }

@@ -43,10 +43,26 @@ public final class Pages {
      * @param error    shown above the form, or null
      */
     public static String login(String bankName, String action, String clientId, String tx, String csrf, String error) {
+        return login(bankName, action, clientId, tx, csrf, error, "asks for access to your accounts");
+    }
+
+    /**
+     * The login form before the customer authorises a payment or its cancellation: the same form as
+     * {@link #login(String, String, String, String, String, String)}, saying what the provider asks for.
+     */
+    public static String login(String bankName, String action, String clientId, String tx, String csrf, String error,
+                               PaymentSummary payment) {
+        return login(bankName, action, clientId, tx, csrf, error, payment.cancellation()
+                ? "asks you to cancel a " + (payment.standingOrder() ? "standing order" : "payment")
+                : "asks you to authorise a " + (payment.standingOrder() ? "standing order" : "payment"));
+    }
+
+    private static String login(String bankName, String action, String clientId, String tx, String csrf, String error,
+                                String asks) {
         StringBuilder b = head(bankName, "Log in");
         b.append("<h1>Log in to ").append(esc(bankName)).append("</h1>\n");
         b.append("<p>The provider <strong>").append(esc(clientId))
-                .append("</strong> asks for access to your accounts. Log in to continue.</p>\n");
+                .append("</strong> ").append(esc(asks)).append(". Log in to continue.</p>\n");
         boolean hasError = error != null;
         if (hasError) {
             b.append("<p id=\"login-error\" class=\"error\" role=\"alert\">").append(esc(error)).append("</p>\n");
@@ -114,6 +130,60 @@ public final class Pages {
                 .append("<button type=\"submit\" class=\"secondary\" name=\"action\" value=\"deny\">Deny</button>\n")
                 .append("</div>\n</form>\n");
         return foot(b);
+    }
+
+    /**
+     * The authorisation form of a payment, a standing order or the cancellation of one (POST to {@code action}):
+     * what the customer authorises (payee, payee's IBAN, amount with currency, reference, the account debited, the
+     * execution date or the standing order's frequency, first and last day), hidden {@code tx} and {@code csrf_token},
+     * buttons {@code action=approve} and {@code action=deny}: the same form as the consent's, without accounts.
+     */
+    public static String payment(String bankName, String action, String clientId, String tx, String csrf,
+                                 PaymentSummary payment, String error) {
+        boolean standing = payment.standingOrder();
+        String what = standing ? "standing order" : "payment";
+        StringBuilder b = head(bankName, payment.cancellation() ? "Cancel " + what : "Approve " + what);
+        if (payment.cancellation()) {
+            b.append("<h1>Cancel payment to ").append(esc(payment.creditorName())).append("</h1>\n");
+            b.append("<p>The provider <strong>").append(esc(clientId)).append("</strong> asks you to cancel this ")
+                    .append(what).append(". No further payments are made after the cancellation.</p>\n");
+        } else {
+            b.append("<h1>Approve ").append(what).append(" to ").append(esc(payment.creditorName()))
+                    .append("</h1>\n");
+            b.append("<p>The provider <strong>").append(esc(clientId)).append("</strong> asks you to authorise this ")
+                    .append(what).append(":</p>\n");
+        }
+        b.append("<dl>\n");
+        item(b, "Payee", payment.creditorName());
+        item(b, "Payee's IBAN", payment.creditorIban());
+        item(b, standing ? "Amount of each payment" : "Amount", payment.amountText());
+        item(b, "Reference", payment.remittance() == null || payment.remittance().isBlank() ? "none"
+                : payment.remittance());
+        item(b, "From your account", payment.debtorIban());
+        if (standing) {
+            item(b, "Frequency", payment.frequency());
+            item(b, "First payment", payment.startDate());
+            item(b, "Last payment", payment.endDate() == null ? "until cancelled" : payment.endDate());
+        } else {
+            item(b, "Execution", payment.requestedExecutionDate() == null ? "immediately"
+                    : "on " + payment.requestedExecutionDate());
+        }
+        item(b, "Payment reference", payment.paymentId());
+        b.append("</dl>\n");
+        if (error != null) {
+            b.append("<p id=\"payment-error\" class=\"error\" role=\"alert\">").append(esc(error)).append("</p>\n");
+        }
+        b.append("<form method=\"post\" action=\"").append(esc(action)).append("\">\n");
+        hidden(b, tx, csrf);
+        b.append("<div class=\"buttons\">\n")
+                .append("<button type=\"submit\" class=\"primary\" name=\"action\" value=\"approve\">Approve</button>\n")
+                .append("<button type=\"submit\" class=\"secondary\" name=\"action\" value=\"deny\">Deny</button>\n")
+                .append("</div>\n</form>\n");
+        return foot(b);
+    }
+
+    private static void item(StringBuilder b, String term, String value) {
+        b.append("<dt>").append(esc(term)).append("</dt><dd>").append(esc(value)).append("</dd>\n");
     }
 
     /** An error page: a title and a message, no form. */

@@ -52,7 +52,7 @@ class DiscoveryAndJwksTest {
                 .containsEntry("authorization_response_iss_parameter_supported", true)
                 .containsEntry("id_token_signing_alg_values_supported", List.of("PS256"))
                 .containsEntry("subject_types_supported", List.of("public"))
-                .containsEntry("scopes_supported", List.of("openid", "AIS"));
+                .containsEntry("scopes_supported", List.of("openid", "AIS", "PIS"));
         assertThat(h.post(h.browser, AuthorizationServer.DISCOVERY_PATH, Map.of()).statusCode()).isEqualTo(405);
     }
 
