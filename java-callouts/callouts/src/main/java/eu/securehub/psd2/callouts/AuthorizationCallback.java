@@ -26,7 +26,8 @@ public final class AuthorizationCallback extends Callout {
 
     public AuthorizationCallback(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "state_key", "bank_id", "consent_id", "nonce", "app_id", "return_url",
-                "frequency_per_day", "valid_until", "valid_until_epoch", "error_location", "outcome", "location");
+                "frequency_per_day", "valid_until", "valid_until_epoch", "error_location", "outcome", "location", "kind",
+                "resource_status_path", "session");
     }
 
     @Override
@@ -70,6 +71,13 @@ public final class AuthorizationCallback extends Callout {
         }
         long exp = p.requiredInteger("exp", 0, Long.MAX_VALUE / 1000);
         String consentId = p.token("consentId", true, 256);
+        // Absent in consent records (the first kind); a payment's or cancellation's names the hub's payment id.
+        String kind = p.text("kind", false);
+        AuthorizedResource resource = kind.isEmpty() || kind.equals(AuthorizedResource.CONSENT)
+                ? null : AuthorizedResource.resource(kind, consentId, p.token("paymentId", true, 64));
+        if (resource != null && !OpaqueTokens.wellFormedPaymentId(resource.paymentId)) {
+            throw p.invalid("paymentId", "is not a hub payment id");
+        }
         String bankId = p.token("bankId", true, 256);
         // Absent in the OAuth journey's records (the first kind); "redirect" or "decoupled" from ScaApproach.
         String approach = p.text("approach", false);
@@ -96,6 +104,13 @@ public final class AuthorizationCallback extends Callout {
         ctx.setVariable(var("approach"), approach);
         ctx.setVariable(var("status_path"), statusPath);
         ctx.setVariable(var("consent_id"), consentId);
+        ctx.setVariable(var("kind"), resource == null ? AuthorizedResource.CONSENT : resource.kind);
+        // The hub's payment id: the bank's token for the payment is stored under it (Java-MintToken's opaque-token).
+        ctx.setVariable("private." + PREFIX + ".payment_id", resource == null ? "" : resource.paymentId);
+        ctx.setVariable(var("resource_status_path"), resource == null
+                ? "/v1/consents/" + consentId + "/status" : resource.statusPath());
+        // Only a consent's authorisation ends in a session the CRM collects (POST /sessions) with its hub token.
+        ctx.setVariable(var("session"), Boolean.toString(resource == null));
         ctx.setVariable(CODE_VERIFIER, verifier);
         ctx.setVariable(var("nonce"), nonce);
         ctx.setVariable(var("app_id"), appId);

@@ -33,7 +33,8 @@ public final class AuthorizationStart extends Callout {
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("step", "body", "allowed-return-urls", "consent-response", "issuer", "metadata",
             "client-id", "redirect-uri", "scopes", "frequency-per-day", "valid-until", "pending-ttl-seconds", "bank-id",
-            "app-id", "return-url", "par-response", "authorization-endpoint", "state", "sca-preferred");
+            "app-id", "return-url", "par-response", "authorization-endpoint", "state", "sca-preferred", "kind", "resource-base",
+            "resource", "payment-id");
 
     public AuthorizationStart(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "consent_request", "return_url", "psu_given", "frequency_per_day", "valid_until", "state",
@@ -130,7 +131,11 @@ public final class AuthorizationStart extends Callout {
 
     private void authorize(MessageContext ctx) throws CalloutException {
         Fields consent = Fields.parse(required(ctx, "consent-response"), "invalid_bank_response", "consent-response");
-        String consentId = consent.token("consentId", true, MAX_ID_CHARS);
+        // What is authorised: a consent (AIS:<consentId>), or a payment or its cancellation (PIS:<paymentId>), whose
+        // "consent id" in the records is the bank resource <service>/<product>/<paymentId> (AuthorizedResource).
+        AuthorizedResource resource = AuthorizedResource.of(property(ctx, "kind"), consent, property(ctx, "resource-base"),
+                property(ctx, "resource"), property(ctx, "payment-id"));
+        String consentId = resource.id;
         String consentStatus = consent.token("consentStatus", false, 64);
 
         String issuer = required(ctx, "issuer");
@@ -156,7 +161,7 @@ public final class AuthorizationStart extends Callout {
             throw new CalloutException("invalid_property", "redirect-uri must be an https URL (http only to a loopback host)");
         }
         String scopes = property(ctx, "scopes");
-        String scope = (scopes.isEmpty() ? "" : scopes + " ") + "AIS:" + consentId;
+        String scope = (scopes.isEmpty() ? "" : scopes + " ") + resource.scope();
         long frequency = requiredLong(ctx, "frequency-per-day", 1, 100);
         String validUntil = required(ctx, "valid-until");
         if (!DATE.matcher(validUntil).matches()) {
@@ -181,6 +186,7 @@ public final class AuthorizationStart extends Callout {
         pending.put("nonce", nonce);
         pending.put("appId", required(ctx, "app-id"));
         pending.put("returnUrl", required(ctx, "return-url"));
+        resource.describe(pending);
         pending.put("frequencyPerDay", frequency);
         pending.put("validUntil", validUntil);
         pending.put("exp", exp);

@@ -10,7 +10,10 @@ import java.util.Set;
 /**
  * {@code Java-MintOpaqueToken}: turns the bank's token set into an opaque hub token for the CRM and
  * the encrypted record a KVM Put stores under the token's lookup key. Given {@code opaque-token}
- * (after a refresh), it re-stores the rotated set under the same token.
+ * (after a refresh), it re-stores the rotated set under the same token. With {@code kind=payment} it mints a payment
+ * id ({@code pay_…}) instead: the record of a payment, whose "consent id" is the bank's payment resource
+ * ({@code <service>/<product>/<bank payment id>}); {@code opaque-token} may also be a payment id (the bank's token
+ * for the payment, stored once its authorisation is done).
  */
 public final class MintOpaqueToken extends KeyedCallout {
     static final long DEFAULT_MAX_LIFETIME_SECONDS = 180L * 24 * 3600;
@@ -19,10 +22,10 @@ public final class MintOpaqueToken extends KeyedCallout {
 
     /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("access-token", "refresh-token", "access-token-expires-in", "consent-id", "bank-id",
-            "app-id", "sca-time", "frequency-per-day", "max-lifetime-seconds", "expires-at", "opaque-token", "credential");
+            "app-id", "sca-time", "frequency-per-day", "max-lifetime-seconds", "expires-at", "opaque-token", "credential", "kind");
 
     public MintOpaqueToken(Map<String, String> properties) {
-        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at");
+        super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "kvm_value", "expires_at", "payment_id");
     }
 
     @Override
@@ -57,11 +60,15 @@ public final class MintOpaqueToken extends KeyedCallout {
         }
         record = record.expiringAt(Math.min(expiresAt, nowSeconds + maxLifetime));
 
+        String kind = property(ctx, "kind");
+        if (!kind.isEmpty() && !kind.equals("payment")) {
+            throw new CalloutException("invalid_property", "kind must be payment or empty");
+        }
         String token = property(ctx, "opaque-token");
         if (token.isEmpty()) {
-            token = OpaqueTokens.mint();
-        } else if (!OpaqueTokens.wellFormed(token)) {
-            throw new CalloutException("malformed_token", "opaque-token is not a hub token");
+            token = kind.isEmpty() ? OpaqueTokens.mint() : OpaqueTokens.mintPaymentId();
+        } else if (!OpaqueTokens.wellFormed(token) && !OpaqueTokens.wellFormedPaymentId(token)) {
+            throw new CalloutException("malformed_token", "opaque-token is neither a hub token nor a payment id");
         }
         DataKey lookupKey = dataKey(ring, ring.lookup(), now);
         DataKey recordKey = dataKey(ring, ring.current(), now);
@@ -73,6 +80,8 @@ public final class MintOpaqueToken extends KeyedCallout {
         ctx.setVariable(var("kvm_key"), kvmKey);
         ctx.setVariable(var("kvm_value"), value);
         ctx.setVariable(var("expires_at"), Long.toString(record.expiresAt));
+        // A payment id is an id, not a credential (every use also needs the creating app's API key): the CRM gets it.
+        ctx.setVariable(var("payment_id"), token.startsWith(OpaqueTokens.PAYMENT_PREFIX) ? token : "");
     }
 
     private String text(MessageContext ctx, String name, boolean required, int maxChars) throws CalloutException {

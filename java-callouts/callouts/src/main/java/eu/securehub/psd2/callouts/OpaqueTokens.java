@@ -12,11 +12,15 @@ import java.util.zip.CRC32;
  *
  * <p>Token: {@code hub_} followed by the unpadded base64url of 32 random bytes and a CRC-32 of
  * them (48 characters): 256 bits of entropy, and a typo is told apart from an unknown token without
- * a lookup. KVM key: the base64url HMAC-SHA256 of the token under the keyring's lookup key, so the
+ * a lookup. A payment's id has the same shape with {@code pay_}: its record lives in the same store under a key
+ * that no hub token can produce (the prefix is part of what is hashed), and a payment id is never a bearer token
+ * ({@link #fromAuthorization} takes {@code hub_} only). KVM key: the base64url HMAC-SHA256 of the token under the keyring's lookup key, so the
  * store never holds a token. Record associated data: {@code psd2-hub/token-record|<kvm key>}.
  */
 final class OpaqueTokens {
     static final String PREFIX = "hub_";
+    /** The hub's payment ids: the handle of a payment record, bound to the CRM app that created it. */
+    static final String PAYMENT_PREFIX = "pay_";
     static final int RANDOM_BYTES = 32;
     static final int TOKEN_LENGTH = PREFIX.length() + 48;
 
@@ -26,6 +30,14 @@ final class OpaqueTokens {
     }
 
     static String mint() {
+        return mint(PREFIX);
+    }
+
+    static String mintPaymentId() {
+        return mint(PAYMENT_PREFIX);
+    }
+
+    private static String mint(String prefix) {
         byte[] raw = new byte[RANDOM_BYTES + 4];
         RANDOM.nextBytes(raw);
         int crc = crc(raw);
@@ -33,17 +45,26 @@ final class OpaqueTokens {
         raw[RANDOM_BYTES + 1] = (byte) (crc >>> 16);
         raw[RANDOM_BYTES + 2] = (byte) (crc >>> 8);
         raw[RANDOM_BYTES + 3] = (byte) crc;
-        return PREFIX + Envelope.text(raw);
+        return prefix + Envelope.text(raw);
     }
 
     /** True when {@code token} has the shape and checksum of a token this hub minted. */
     static boolean wellFormed(String token) {
-        if (token.length() != TOKEN_LENGTH || !token.startsWith(PREFIX)) {
+        return wellFormed(token, PREFIX);
+    }
+
+    /** True when {@code id} has the shape and checksum of a payment id this hub minted. */
+    static boolean wellFormedPaymentId(String id) {
+        return wellFormed(id, PAYMENT_PREFIX);
+    }
+
+    private static boolean wellFormed(String token, String prefix) {
+        if (token.length() != TOKEN_LENGTH || !token.startsWith(prefix)) {
             return false;
         }
         byte[] raw;
         try {
-            raw = Base64.getUrlDecoder().decode(token.substring(PREFIX.length()));
+            raw = Base64.getUrlDecoder().decode(token.substring(prefix.length()));
         } catch (IllegalArgumentException e) {
             return false;
         }

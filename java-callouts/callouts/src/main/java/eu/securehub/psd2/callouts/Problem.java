@@ -24,6 +24,10 @@ public final class Problem extends Callout {
     private static final Pattern BANK_CODE = Pattern.compile("^[A-Z0-9_]{1,64}$");
     private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
     private static final Set<String> CONSENT_CODES = Set.of("CONSENT_INVALID", "CONSENT_EXPIRED", "CONSENT_UNKNOWN");
+    /** Hub codes whose callout names the member it refused ({@code invalid-param}, {@code invalid-reason}). */
+    private static final Map<String, String> NAMED_PARAMS = Map.of("invalid_payment", "body",
+            "payment_product_unsupported", "path", "idempotency_key_missing", "header");
+    private static final Pattern PARAM = Pattern.compile("^(/[A-Za-z0-9]{1,64}){1,3}$|^[A-Za-z][A-Za-z0-9-]{0,63}$");
 
     /** One row of the problem table. */
     static final class Kind {
@@ -136,6 +140,25 @@ public final class Problem extends Callout {
                 + " offer: retry later; quote the requestId to the platform team if it persists.");
         code("psu_id_required", VALIDATION, "Send psuId, the customer's online-banking id: this bank's customers"
                 + " approve in the bank's app, which the bank finds by that id.");
+        // Payments (PaymentRequest, ResolveOpaqueToken with a payment path, the bank's cancellation answer).
+        code("invalid_payment", VALIDATION, "The payment is invalid.");
+        code("payment_product_unsupported", VALIDATION, "The payment product is not offered by the hub.");
+        code("idempotency_key_missing", VALIDATION, "The payment request needs a valid Idempotency-Key header.");
+        // draft-ietf-httpapi-idempotency-key-header §2.7: 422 for a key reused with another payload, 409 while the
+        // first request with the key is still being processed.
+        code("idempotency_key_reused", new Kind(422, "idempotency-key-reused", "Idempotency key reused"),
+                "This Idempotency-Key was used for another payment request within the last 24 hours: use a new key for"
+                        + " a new payment.");
+        code("idempotency_in_progress", new Kind(409, "idempotency-in-progress", "Request in progress"),
+                "The first request with this Idempotency-Key is still being processed: retry after Retry-After seconds"
+                        + " to get its answer.");
+        code("payment_unknown", new Kind(404, "payment-not-found", "Payment not found"),
+                "No payment with this id is known to the hub: use the paymentId the hub gave when it was created.");
+        code("payment_forbidden", forbidden, "This payment was created by another app: only that app can use it.");
+        code("payment_not_cancellable", new Kind(409, "payment-not-cancellable", "Payment not cancellable"),
+                "The bank no longer allows this payment to be cancelled (it is executed, rejected or already cancelled).");
+        code("payments_not_offered", new Kind(501, "service-not-offered", "Service not offered"),
+                "The hub does not initiate payments at this bank (its registry entry lists no PIS service).");
         code("kms_unavailable", new Kind(503, "key-service-unavailable", "Key service unavailable"),
                 "The hub's key service is unavailable at the moment: retry later.");
         code("internal_error", INTERNAL,
@@ -165,7 +188,7 @@ public final class Problem extends Callout {
     /** The properties this callout reads (besides {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("error-code", "callout-codes", "fault-name", "bank-status", "status-code",
             "bank-body", "validation-cause", "instance", "request-id", "query", "verb", "path-parameters",
-            "header-psu-ip-address", "header-x-request-id");
+            "header-psu-ip-address", "header-x-request-id", "invalid-param", "invalid-reason");
 
     public Problem(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "status", "type", "title", "code", "body");
@@ -177,6 +200,9 @@ public final class Problem extends Callout {
         String bankCode = bankCode(rawProperty(ctx, "bank-body"));
         if (code.equals("bank_error") && bankCode != null && CONSENT_CODES.contains(bankCode)) {
             code = "consent_invalid";
+        }
+        if (code.equals("bank_error") && "CANCELLATION_INVALID".equals(bankCode)) {
+            code = "payment_not_cancellable";
         }
         Kind kind = KINDS.get(code);
         if (kind == null) {
@@ -200,6 +226,19 @@ public final class Problem extends Callout {
                         + validation.text(ValidationCause.MAX_CHARS) + ".";
             }
         }
+        List<Map<String, Object>> named = null;
+        String in = NAMED_PARAMS.get(code);
+        String param = property(ctx, "invalid-param");
+        String reason = property(ctx, "invalid-reason");
+        // The member a callout refused and its fixed reason (written by the hub, never the value sent).
+        if (in != null && PARAM.matcher(param).matches() && !reason.isEmpty() && reason.length() <= 200) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("in", in);
+            entry.put("name", param);
+            entry.put("reason", reason);
+            named = List.of(entry);
+            detail = detail.substring(0, detail.length() - 1) + ": " + param + " " + reason + ".";
+        }
         String type = "urn:psd2-hub:problem:" + kind.slug;
 
         Map<String, Object> body = new LinkedHashMap<>();
@@ -221,6 +260,8 @@ public final class Problem extends Callout {
         }
         if (validation != null && !validation.invalidParams.isEmpty()) {
             body.put("invalidParams", validation.invalidParams);
+        } else if (named != null) {
+            body.put("invalidParams", named);
         }
         ctx.setVariable(var("status"), Integer.toString(status));
         ctx.setVariable(var("type"), type);

@@ -20,6 +20,11 @@ import java.util.Set;
  * access token is {@code token.access_expired} in its last {@code access-expiry-skew-seconds} (5) and
  * {@code token.refresh_due} in its last {@code refresh-ahead-seconds} (60, at least the skew): a request that
  * wins {@code token.refresh_lease} (the record and a digest of its access token) refreshes it, the others go on with it meanwhile.
+ *
+ * <p>With {@code payment-path} ({@code /payments/pay_…[/status]}, the CRM's path) it resolves a payment record
+ * instead of the Authorization header: an id the hub never minted or does not know is {@code payment_unknown} (404),
+ * a payment of another app {@code payment_forbidden} (403). {@code token.resource} is the bank resource the record is
+ * bound to (a consent id, or {@code <service>/<product>/<bank payment id>}).
  */
 public final class ResolveOpaqueToken extends KeyedCallout {
     /** The bank access token is not sent in its last seconds (clock skew, time in transit). */
@@ -31,11 +36,11 @@ public final class ResolveOpaqueToken extends KeyedCallout {
 
     /** The properties this callout reads (besides the keyring ones and {@code now}); any other is refused. */
     static final Set<String> PROPERTIES = Set.of("step", "app-id", "record", "access-expiry-skew-seconds", "refresh-ahead-seconds",
-            "max-unattended-per-day", "authorization");
+            "max-unattended-per-day", "authorization", "payment-path");
 
     public ResolveOpaqueToken(Map<String, String> properties) {
         super(properties, PROPERTIES, TokenRecord.PREFIX, "kvm_key", "credential", "access_expires_at", "access_expired", "refresh_due", "refresh_lease",
-                "expired", "consent_id", "bank_id", "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
+                "expired", "consent_id", "resource", "payment_id", "bank_id", "app_id", "sca_time", "expires_at", "frequency_per_day", "unattended_allow");
     }
 
     @Override
@@ -44,7 +49,9 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         if (!step.equals("lookup") && !step.equals("decrypt")) {
             throw new CalloutException("invalid_property", "step must be lookup or decrypt");
         }
-        String token = OpaqueTokens.fromAuthorization(authorization(ctx));
+        String paymentPath = property(ctx, "payment-path");
+        boolean payment = paymentPath.startsWith("/payments/");
+        String token = payment ? paymentId(paymentPath) : OpaqueTokens.fromAuthorization(authorization(ctx));
         String kvmKey = OpaqueTokens.kvmKey(dataKey(ring, ring.lookup(), now), token);
         ctx.setVariable(var("kvm_key"), kvmKey);
         if (step.equals("lookup")) {
@@ -53,13 +60,23 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         String expectedApp = required(ctx, "app-id");
         String stored = property(ctx, "record");
         if (stored.isEmpty()) {
+            if (payment) {
+                throw new CalloutException("payment_unknown", "the payment id is not known to the hub");
+            }
             throw new CalloutException("unknown_token", "the hub token is not known (revoked, or never issued)");
         }
         TokenRecord record = open(ring, now, stored, kvmKey);
         if (!record.appId.equals(expectedApp)) {
+            if (payment) {
+                throw new CalloutException("payment_forbidden", "the payment was created by another CRM app");
+            }
             throw new CalloutException("app_mismatch", "the hub token was issued to another CRM app");
         }
         long nowSeconds = now / 1000;
+        if (record.expiresAt <= nowSeconds && payment) {
+            // The hub keeps a payment's record for its lifetime only (the token sweep removes it): unknown from then on.
+            throw new CalloutException("payment_unknown", "the payment's record has expired");
+        }
         if (record.expiresAt <= nowSeconds) {
             // Not an abort: the flow removes the record (token.expired), then answers expired_token.
             ctx.setVariable(var("expired"), "true");
@@ -82,7 +99,10 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         // most once, however many requests read the record. Every refresh brings a new access token; its expiry alone
         // would not do (two tokens issued in one second share it).
         ctx.setVariable(var("refresh_lease"), kvmKey + "." + generation(record.accessToken));
+        // A payment's record keeps its bank resource in the consent id's place (so a refresh re-stores it unchanged).
         ctx.setVariable(var("consent_id"), record.consentId);
+        ctx.setVariable(var("resource"), record.consentId);
+        ctx.setVariable(var("payment_id"), payment ? token : "");
         ctx.setVariable(var("bank_id"), record.bankId);
         ctx.setVariable(var("app_id"), record.appId);
         ctx.setVariable(var("sca_time"), Long.toString(record.scaTime));
@@ -101,6 +121,17 @@ public final class ResolveOpaqueToken extends KeyedCallout {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
+    }
+
+    /** The payment id of a CRM path {@code /payments/<id>[/<sub-resource>]}; a malformed one is simply unknown. */
+    private static String paymentId(String path) throws CalloutException {
+        String rest = path.substring("/payments/".length());
+        int slash = rest.indexOf('/');
+        String id = slash < 0 ? rest : rest.substring(0, slash);
+        if (!OpaqueTokens.wellFormedPaymentId(id)) {
+            throw new CalloutException("payment_unknown", "the path's payment id is not one the hub issues (pay_ and 48 characters)");
+        }
+        return id;
     }
 
     private String authorization(MessageContext ctx) {

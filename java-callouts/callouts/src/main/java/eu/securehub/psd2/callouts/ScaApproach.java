@@ -42,12 +42,13 @@ public final class ScaApproach extends Callout {
 
     static final Set<String> PROPERTIES = Set.of("step", "approach-header", "response", "offered", "consent-id",
             "state", "bank-id", "app-id", "return-url", "frequency-per-day", "valid-until", "pending-ttl-seconds", "approach",
-            "status-path", "sca-status", "consent-status", "redirect-result", "poll-seconds", "state-key");
+            "status-path", "sca-status", "consent-status", "redirect-result", "poll-seconds", "state-key", "kind", "resource-base",
+            "payment-id");
 
     public ScaApproach(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "approach", "next", "consent_id", "consent_status", "redirect_url",
                 "start_path", "status_path", "authorisation_id", "psu_message", "status", "outcome", "crm_status", "poll_key",
-                "poll_open", "retry_after");
+                "poll_open", "retry_after", "transaction_status", "mint");
     }
 
     @Override
@@ -83,9 +84,12 @@ public final class ScaApproach extends Callout {
             throw new CalloutException("embedded_not_supported",
                     "the bank asks for the embedded SCA approach, which the hub does not run");
         }
+        // A consent's id, or a payment's resource (AuthorizedResource); an explicit start's answer carries neither, and
+        // a cancellation's resource is the payment's: the flow passes it as consent-id.
         String consentId = property(ctx, "consent-id");
         if (consentId.isEmpty()) {
-            consentId = body.token("consentId", true, MAX_ID_CHARS);
+            consentId = AuthorizedResource.of(property(ctx, "kind"), body, property(ctx, "resource-base"), "",
+                    property(ctx, "payment-id")).id;
         }
         String start = START_LINKS.stream().filter(links::has).findFirst().orElse("");
         String approach;
@@ -124,6 +128,11 @@ public final class ScaApproach extends Callout {
         ctx.setVariable(var("next"), next);
         ctx.setVariable(var("consent_id"), consentId);
         ctx.setVariable(var("consent_status"), body.token("consentStatus", false, 64));
+        // A payment's status from its creation answer; an explicit start's answer has none and keeps it.
+        String transactionStatus = body.token("transactionStatus", false, 64);
+        if (!transactionStatus.isEmpty()) {
+            ctx.setVariable(var("transaction_status"), transactionStatus);
+        }
         ctx.setVariable(var("redirect_url"), redirectUrl);
         ctx.setVariable(var("start_path"), startPath);
         ctx.setVariable(var("status_path"), statusPath);
@@ -172,7 +181,15 @@ public final class ScaApproach extends Callout {
         Map<String, Object> pending = new LinkedHashMap<>();
         pending.put("v", 1L);
         pending.put("approach", approach);
-        pending.put("consentId", required(ctx, "consent-id"));
+        String kind = property(ctx, "kind");
+        if (kind.isEmpty() || kind.equals(AuthorizedResource.CONSENT)) {
+            pending.put("consentId", required(ctx, "consent-id"));
+        } else {
+            if (!OpaqueTokens.wellFormedPaymentId(property(ctx, "payment-id"))) {
+                throw new CalloutException("invalid_property", "payment-id is not a hub payment id");
+            }
+            AuthorizedResource.resource(kind, required(ctx, "consent-id"), property(ctx, "payment-id")).describe(pending);
+        }
         pending.put("bankId", required(ctx, "bank-id"));
         pending.put("appId", required(ctx, "app-id"));
         pending.put("returnUrl", required(ctx, "return-url"));
@@ -200,13 +217,29 @@ public final class ScaApproach extends Callout {
         }
         String scaStatus = scaText.isEmpty() ? ""
                 : Fields.parse(scaText, "invalid_bank_response", "the bank's scaStatus answer").token("scaStatus", true, 64);
-        String consentStatus = consentText.isEmpty() ? ""
-                : Fields.parse(consentText, "invalid_bank_response", "the bank's consent status answer")
-                        .token("consentStatus", true, 64);
+        // A consent's status (consentStatus) or, for a payment and its cancellation, the payment's (transactionStatus).
+        String kind = property(ctx, "kind");
+        boolean consent = kind.isEmpty() || kind.equals(AuthorizedResource.CONSENT);
+        String consentStatus = "";
+        String transactionStatus = "";
+        if (!consentText.isEmpty()) {
+            Fields resource = Fields.parse(consentText, "invalid_bank_response", "the bank's status answer");
+            if (consent) {
+                consentStatus = resource.token("consentStatus", true, 64);
+            } else {
+                transactionStatus = resource.token("transactionStatus", true, 64);
+            }
+        }
+        // Without an SCA status to read, a payment the bank rejected (RJCT) was not authorised. With one, the SCA
+        // status speaks: a payment authorised and then rejected for funds is a successful authorisation, and the CRM
+        // reads the rejection and its reason in the payment's status. A cancellation's payment keeps its status until
+        // the bank cancels it, so only the SCA status speaks for a cancellation.
+        boolean refused = kind.equals(AuthorizedResource.PAYMENT) && transactionStatus.equals("RJCT") && scaStatus.isEmpty();
         String outcome;
-        if (scaStatus.equals("failed") || consentStatus.equals("rejected") || result.equals("nok")) {
+        if (scaStatus.equals("failed") || consentStatus.equals("rejected") || refused || result.equals("nok")) {
             outcome = "denied";
-        } else if (PENDING_SCA.contains(scaStatus) || (scaStatus.isEmpty() && consentStatus.equals("received"))) {
+        } else if (PENDING_SCA.contains(scaStatus)
+                || (scaStatus.isEmpty() && (consentStatus.equals("received") || transactionStatus.equals("RCVD")))) {
             // After a redirect back the SCA is over: a bank that still reports it open has not confirmed it.
             outcome = result.isEmpty() ? "pending" : "error";
         } else if ((scaStatus.isEmpty() || scaStatus.equals("finalised") || scaStatus.equals("exempted"))
@@ -218,6 +251,9 @@ public final class ScaApproach extends Callout {
         ctx.setVariable(var("status"), scaStatus);
         ctx.setVariable(var("consent_status"), consentStatus);
         ctx.setVariable(var("outcome"), outcome);
+        ctx.setVariable(var("transaction_status"), transactionStatus);
+        // A consent's success mints the CRM's hub token; a payment's record exists already.
+        ctx.setVariable(var("mint"), Boolean.toString(consent && outcome.equals("success")));
         // What POST /authorisations/status tells the CRM.
         ctx.setVariable(var("crm_status"), outcome.equals("success") ? "finalised" : outcome.equals("pending") ? "pending" : "failed");
     }

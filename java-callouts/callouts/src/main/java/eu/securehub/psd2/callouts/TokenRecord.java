@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  *   byte version (2)
  *   long access-token expiry, long last SCA time, long hub-token expiry, long issued at (epoch seconds)
  *   unsigned short the consent's frequencyPerDay
- *   string access token, refresh token (empty: none), consent id, bank id, CRM app id
+ *   string access token, refresh token (empty: none), consent id (a payment's record: its bank resource,
+ *          {@code <service>/<product>/<bank payment id>}), bank id, CRM app id
  * </pre>
  * Version 1 (the same without the frequency) is still read, as frequency {@value #DEFAULT_FREQUENCY_PER_DAY}.
  * Binary rather than JSON: the record is only ever read by this class, always encrypted, and parsing

@@ -89,7 +89,9 @@ class OpenApiSpecTest {
         .as("paths are relative to the proxy base path")
         .containsExactlyInAnyOrder("/banks/{bankId}/consents", "/oauth/callback", "/sca/callback",
             "/authorisations/status", "/sessions", "/accounts",
-            "/accounts/{accountId}/balances", "/accounts/{accountId}/transactions", "/consents/current")
+            "/accounts/{accountId}/balances", "/accounts/{accountId}/transactions", "/consents/current",
+            "/banks/{bankId}/payments/{paymentProduct}", "/banks/{bankId}/periodic-payments/{paymentProduct}",
+            "/payments/{paymentId}", "/payments/{paymentId}/status")
         .noneMatch(p -> p.startsWith(BASE));
   }
 
@@ -126,6 +128,21 @@ class OpenApiSpecTest {
   }
 
   // ---------------------------------------------------------------------------------------------- requests
+
+  static final String PAYMENT_ID = "pay_" + "Ab3-_x".repeat(8);
+  static final String PAYMENT = """
+      {"instructedAmount": {"currency": "EUR", "amount": "123.45"}, "debtorAccount": {"iban": "DE89370400440532013000"},
+       "creditorName": "Stadtwerke", "creditorAccount": {"iban": "DE02120300000000202051"},
+       "remittanceInformationUnstructured": "Invoice 4711", "returnUrl": "https://crm.example.eu/psd2/return"}""";
+
+  static SimpleRequest.Builder payment(String service, String product, String body) {
+    return SimpleRequest.Builder.post(BASE + "/banks/sandbox-a/" + service + "/" + product)
+        .withContentType("application/json")
+        .withHeader("x-api-key", API_KEY)
+        .withHeader("Idempotency-Key", "9f1c2d6e-1b7a-4c55-8a0e-3c2b1f0d9e77")
+        .withHeader("PSU-IP-Address", "192.0.2.10")
+        .withBody(body);
+  }
 
   static SimpleRequest.Builder consent(String bankId, String body) {
     return consent(bankId, body, "192.0.2.10", UUID);
@@ -197,7 +214,17 @@ class OpenApiSpecTest {
         Arguments.of("current consent", SimpleRequest.Builder.get(BASE + "/consents/current")
             .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).build()),
         Arguments.of("consent revocation", SimpleRequest.Builder.delete(BASE + "/consents/current")
-            .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).build()));
+            .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).build()),
+        Arguments.of("single payment", payment("payments", "sepa-credit-transfers", PAYMENT).build()),
+        Arguments.of("instant payment, decoupled bank", payment("payments", "instant-sepa-credit-transfers",
+            PAYMENT.replace("\"returnUrl\"", "\"psuId\": \"clara\", \"returnUrl\"")).build()),
+        Arguments.of("standing order", payment("periodic-payments", "sepa-credit-transfers", PAYMENT.replace("\"returnUrl\"",
+            "\"startDate\": \"2030-01-01\", \"frequency\": \"Monthly\", \"dayOfExecution\": \"1\", \"returnUrl\"")).build()),
+        Arguments.of("payment status", SimpleRequest.Builder.get(BASE + "/payments/" + PAYMENT_ID + "/status")
+            .withHeader("x-api-key", API_KEY).build()),
+        Arguments.of("payment cancellation", SimpleRequest.Builder.delete(BASE + "/payments/" + PAYMENT_ID)
+            .withHeader("x-api-key", API_KEY).withHeader("PSU-IP-Address", "192.0.2.10")
+            .withQueryParam("returnUrl", "https://crm.example.eu/psd2/return").build()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -290,7 +317,22 @@ class OpenApiSpecTest {
             "validation.request.path.missing"),
         Arguments.of("method not defined", SimpleRequest.Builder.put(BASE + "/consents/current")
             .withHeader("x-api-key", API_KEY).withHeader("Authorization", BEARER).build(),
-            "validation.request.operation.notAllowed"));
+            "validation.request.operation.notAllowed"),
+        Arguments.of("payment without Idempotency-Key", SimpleRequest.Builder.post(BASE + "/banks/sandbox-a/payments/"
+            + "sepa-credit-transfers").withContentType("application/json").withHeader("x-api-key", API_KEY)
+            .withHeader("PSU-IP-Address", "192.0.2.10").withBody(PAYMENT).build(), "validation.request.parameter.header.missing"),
+        Arguments.of("amount as a number", payment("payments", "sepa-credit-transfers",
+            PAYMENT.replace("\"123.45\"", "123.45")).build(), "validation.request.body.schema.type"),
+        Arguments.of("unknown payment member", payment("payments", "sepa-credit-transfers",
+            PAYMENT.replace("\"returnUrl\"", "\"chargeBearer\": \"SLEV\", \"returnUrl\"")).build(),
+            "validation.request.body.schema.additionalProperties"),
+        Arguments.of("unknown payment product", payment("payments", "target-2-payments", PAYMENT).build(),
+            "validation.request.parameter.schema.enum"),
+        Arguments.of("standing order without frequency", payment("periodic-payments", "sepa-credit-transfers",
+            PAYMENT.replace("\"returnUrl\"", "\"startDate\": \"2030-01-01\", \"returnUrl\"")).build(),
+            "validation.request.body.schema.required"),
+        Arguments.of("not a payment id", SimpleRequest.Builder.get(BASE + "/payments/hub_123/status")
+            .withHeader("x-api-key", API_KEY).build(), "validation.request.parameter.schema"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -38,10 +38,12 @@ final class ProjectDeploy {
     /** The proxy and the shared flows that issue 3 names. */
     static final String PROXY = "psd2-hub-v1";
     static final List<String> SHARED_FLOWS = List.of("psd2-errors-v1", "psd2-circuit-breaker-v1",
-            "psd2-bank-limits-v1", "psd2-dek-unwrap-v1", "psd2-pii-logging-v1", "psd2-crm-request-v1", "psd2-sca-v1");
+            "psd2-bank-limits-v1", "psd2-dek-unwrap-v1", "psd2-pii-logging-v1", "psd2-crm-request-v1", "psd2-sca-v1",
+            "psd2-payments-v1");
     /** The shared flows whose bundles carry the callout jar in resources/java. */
     static final Set<String> SHARED_FLOWS_WITH_CALLOUTS =
-            Set.of("psd2-errors-v1", "psd2-circuit-breaker-v1", "psd2-pii-logging-v1", "psd2-crm-request-v1", "psd2-sca-v1");
+            Set.of("psd2-errors-v1", "psd2-circuit-breaker-v1", "psd2-pii-logging-v1", "psd2-crm-request-v1", "psd2-sca-v1",
+                    "psd2-payments-v1");
     /** Where the shared flows live: {@code sharedflows/<name>}. */
     static final String SHARED_FLOWS_DIR = "sharedflows";
     /** The banks of the environment deployed: one TargetServer file bank-<id>.json each. */

@@ -2,6 +2,7 @@ package eu.securehub.psd2.e2e;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
@@ -26,7 +27,8 @@ final class Browser implements AutoCloseable {
      * Where the customer ended, every URL on the way, and every response that carried an X-Request-ID (the hub's
      * callback, for one), to find that request's log line by.
      */
-    record Journey(String finalUrl, String pageText, List<String> urls, List<Identified> identified) {
+    /** {@code bankPageText}: what the bank's page showed the customer just before the decision (what they sign). */
+    record Journey(String finalUrl, String pageText, List<String> urls, List<Identified> identified, String bankPageText) {
         /** The X-Request-IDs of the responses whose URL path starts with {@code pathPrefix} (the hub's: "/psd2/v1/"). */
         List<String> requestIds(String pathPrefix) {
             return identified.stream().filter(i -> String.valueOf(java.net.URI.create(i.url()).getPath())
@@ -78,11 +80,19 @@ final class Browser implements AutoCloseable {
             page.getByLabel("Username").fill(username);
             page.getByLabel("Password").fill(password);
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button).setExact(true)).click();
-            page.waitForURL(Pattern.compile("^" + Pattern.quote(returnUrl) + "\\?.*"));
+            Locator decision = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button).setExact(true));
+            decision.waitFor();
+            String bankPage = page.locator("body").innerText();
+            decision.click();
+            try {
+                page.waitForURL(Pattern.compile("^" + Pattern.quote(returnUrl) + "\\?.*"));
+            } catch (com.microsoft.playwright.TimeoutError e) {
+                throw new AssertionError("the browser never came back to " + returnUrl + "; it is at " + page.url()
+                        + " showing: " + page.locator("body").innerText() + "; it went through " + urls, e);
+            }
             page.waitForLoadState();
             String text = page.locator("body").innerText();
-            return new Journey(page.url(), text, List.copyOf(urls), List.copyOf(identified));
+            return new Journey(page.url(), text, List.copyOf(urls), List.copyOf(identified), bankPage);
         }
     }
 

@@ -85,6 +85,7 @@ public final class LocalHub implements AutoCloseable {
         private final Map<String, Map<String, String>> profileMembers = new LinkedHashMap<>();
         private TestPki.Variant qwacVariant;
         private final Map<String, java.time.Duration> accessTokenLifetimes = new LinkedHashMap<>();
+        private java.time.Duration paymentExecutionDelay;
         private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
         private int nodes = 1;
         private java.time.Clock clock = java.time.Clock.systemUTC();
@@ -109,6 +110,7 @@ public final class LocalHub implements AutoCloseable {
             profileMembers.forEach((bank, members) -> o.profileMembers.put(bank, new LinkedHashMap<>(members)));
             o.qwacVariant = qwacVariant;
             o.accessTokenLifetimes.putAll(accessTokenLifetimes);
+            o.paymentExecutionDelay = paymentExecutionDelay;
             o.bankServerCredentials.putAll(bankServerCredentials);
             o.nodes = nodes;
             o.clock = clock;
@@ -256,6 +258,14 @@ public final class LocalHub implements AutoCloseable {
         public Options runtimeClock(java.time.Clock runtimeClock) {
             Options o = copy();
             o.clock = Objects.requireNonNull(runtimeClock, "runtimeClock");
+            return o;
+        }
+
+        /** How long every sandbox bank takes for each step of an authorised payment's execution (default: the bank's, 2 s). */
+        public Options paymentExecutionDelay(java.time.Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            Options o = copy();
+            o.paymentExecutionDelay = delay;
             return o;
         }
 
@@ -413,6 +423,9 @@ public final class LocalHub implements AutoCloseable {
                         .contract(contract);
                 if (options.accessTokenLifetime(id) != null) {
                     config.accessTokenLifetime(options.accessTokenLifetime(id));
+                }
+                if (options.paymentExecutionDelay != null) {
+                    config.paymentExecutionDelay(options.paymentExecutionDelay);
                 }
                 SandboxBank bank = SandboxBank.start(config.build());
                 b.running.add(bank);

@@ -84,7 +84,7 @@ class RealBundlesSmokeTest {
         try (LocalRuntime rt = LocalRuntime.start(o)) {
             int sharedFlows = 0;
             for (String sf : List.of("psd2-errors-v1", "psd2-circuit-breaker-v1", "psd2-bank-limits-v1",
-                    "psd2-dek-unwrap-v1", "psd2-pii-logging-v1", "psd2-bank-auth-v1", "psd2-crm-request-v1", "psd2-sca-v1")) {
+                    "psd2-dek-unwrap-v1", "psd2-pii-logging-v1", "psd2-bank-auth-v1", "psd2-crm-request-v1", "psd2-sca-v1", "psd2-payments-v1")) {
                 Path p = ROOT.resolve("sharedflows").resolve(sf).resolve("target/sharedflowbundle");
                 Bundle b = rt.deploySharedFlow(p);
                 assertThat(b.name()).isEqualTo(sf);
@@ -96,7 +96,7 @@ class RealBundlesSmokeTest {
             assertThat(hub.proxyEndpoints()).containsKey("default");
             assertThat(hub.targetEndpoints()).isNotEmpty();
             assertThat(hub.policies()).hasSizeGreaterThan(50);
-            assertThat(sharedFlows).isEqualTo(8);
+            assertThat(sharedFlows).isEqualTo(9);
             assertThat(rt.engine().match("/psd2/v1/accounts")).isPresent();
         }
     }

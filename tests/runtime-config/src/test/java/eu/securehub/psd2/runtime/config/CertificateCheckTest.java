@@ -55,7 +55,7 @@ class CertificateCheckTest {
                     .startsWith("keystores/local: QWAC psd2-qwac-keystore/qwac (reference psd2-qwac-keystore-ref) (CN "
                             + TestPki.TPP_DOMAIN + ", notAfter " + pki.qwac().certificate().getNotAfter().toInstant() + ")")
                     .containsPattern("checked: [45] days left \\(at least 1\\), PSD2 roles \\[PSP_AI, PSP_PI\\] cover"
-                            + " services \\[AIS\\]"));
+                            + " services \\[AIS, PIS\\]"));
         }
     }
 
