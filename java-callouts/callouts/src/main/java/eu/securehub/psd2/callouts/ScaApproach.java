@@ -100,13 +100,18 @@ public final class ScaApproach extends Callout {
         } else if (header.equals("DECOUPLED")) {
             approach = "decoupled";
             next = start.isEmpty() ? "poll" : "start";
+        } else if (header.isEmpty() && !start.isEmpty()) {
+            // An answer without ASPSP-SCA-Approach that asks for an explicit start (Berlin Group's cancellation 202
+            // carries no such header): the start's answer says the approach, and is checked then.
+            approach = "";
+            next = "start";
         } else if (header.equals("REDIRECT") || header.isEmpty()) {
             approach = "redirect";
             next = start.isEmpty() ? "redirect" : "start";
         } else {
             throw new CalloutException("unexpected_sca_approach", "the bank's ASPSP-SCA-Approach is not one the hub knows");
         }
-        if (!offered.contains(approach.toUpperCase(java.util.Locale.ROOT))) {
+        if (!approach.isEmpty() && !offered.contains(approach.toUpperCase(java.util.Locale.ROOT))) {
             throw new CalloutException("unexpected_sca_approach",
                     "the bank chose the " + approach + " approach, which its registry entry does not offer");
         }

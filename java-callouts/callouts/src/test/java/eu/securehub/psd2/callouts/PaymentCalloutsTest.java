@@ -352,6 +352,24 @@ class PaymentCalloutsTest {
         assertThat(c.string("sca.next")).isEqualTo("redirect");
     }
 
+    @Test
+    void aCancellationWithoutAnApproachHeaderIsDecidedByItsStart() {
+        String id = OpaqueTokens.mintPaymentId();
+        MapMessageContext c = new MapMessageContext().set("b", "{\"transactionStatus\":\"ACTC\",\"_links\":{"
+                + "\"startAuthorisation\":{\"href\":\"/v1/periodic-payments/sepa-credit-transfers/p-9/cancellation-authorisations\"}}}")
+                .set("id", id);
+        new ScaApproach(Map.of("step", "answer", "response", "{b}", "offered", "DECOUPLED", "kind", "cancellation",
+                "consent-id", "periodic-payments/sepa-credit-transfers/p-9", "payment-id", "{id}")).execute(c, exec);
+        assertThat(c.string("sca.error")).isNull();
+        assertThat(c.string("sca.next")).isEqualTo("start");
+        assertThat(c.string("sca.start_path")).endsWith("/cancellation-authorisations");
+        MapMessageContext started = new MapMessageContext().set("b", "{\"scaStatus\":\"started\",\"_links\":{"
+                + "\"scaStatus\":{\"href\":\"/v1/x/a-1\"}}}");
+        new ScaApproach(Map.of("step", "answer", "approach-header", "REDIRECT", "response", "{b}", "offered", "DECOUPLED",
+                "consent-id", "periodic-payments/sepa-credit-transfers/p-9")).execute(started, exec);
+        assertThat(started.string("sca.error_code")).as("the start's answer is checked").isEqualTo("unexpected_sca_approach");
+    }
+
     // --- views
 
     @Test

@@ -316,9 +316,7 @@ class PaymentJourneyTest {
         Hub.Reply read = hub.get("/payments/" + paymentId, null);
         assertThat(read.json().path("frequency").asText()).isEqualTo("Monthly");
 
-        Hub.Reply cancel = hub.send("DELETE", "/payments/" + paymentId + "?returnUrl="
-                + java.net.URLEncoder.encode(hub.local.returnUrl(), java.nio.charset.StandardCharsets.UTF_8), null, null,
-                "PSU-IP-Address", Hub.PSU_IP);
+        Hub.Reply cancel = cancel(paymentId);
         assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
         JsonNode k = cancel.json();
         assertThat(k.path("nextStep").asText()).isEqualTo("redirect");
@@ -349,5 +347,89 @@ class PaymentJourneyTest {
         assertProblem(returnUrl, 400, "validation-failed");
         assertProblem(hub.get("/payments/pay_" + "A".repeat(48), null), 404, "payment-not-found");
         assertProblem(hub.get("/payments/" + "x".repeat(10), null), 400, "validation-failed");
+    }
+
+    static Hub.Reply cancel(String paymentId) {
+        return hub.send("DELETE", "/payments/" + paymentId + "?returnUrl="
+                + java.net.URLEncoder.encode(hub.local.returnUrl(), java.nio.charset.StandardCharsets.UTF_8), null, null,
+                "PSU-IP-Address", Hub.PSU_IP);
+    }
+
+    static Hub.Reply createStandingOrder(String bank, String customer, String extra) {
+        String start = LocalDate.now().plusDays(5).toString();
+        return hub.json("POST", "/banks/" + bank + "/periodic-payments/sepa-credit-transfers",
+                body(hub.iban(bank, customer), "15.00", "Club fee", ",\"startDate\":\"" + start
+                        + "\",\"frequency\":\"Quarterly\"" + extra),
+                "Idempotency-Key", UUID.randomUUID().toString(), "PSU-IP-Address", Hub.PSU_IP);
+    }
+
+    static void pollUntil(String state, String expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        String status = "";
+        while (System.currentTimeMillis() < deadline) {
+            Hub.Reply poll = hub.poll(state);
+            assertThat(poll.status()).as(poll.toString()).isEqualTo(200);
+            status = poll.json().path("status").asText();
+            if (status.equals(expected)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the authorisation never became " + expected + ", last " + status);
+    }
+
+    @Test
+    void aStandingOrderAtAnOAuthBankIsCancelledThroughItsOwnAuthorisation() throws Exception {
+        Hub.Reply created = createStandingOrder("alpha", "clara", "");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode c = created.json();
+        String paymentId = c.path("paymentId").asText();
+        assertReturned(browser.authorise(c.path("authorisationUrl").asText(), "clara", "clara-sandbox-3", "Approve",
+                hub.local.returnUrl()), c.path("state").asText(), "success");
+        awaitStatus(paymentId, "ACTC");
+        Hub.Reply cancel = cancel(paymentId);
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+        JsonNode k = cancel.json();
+        assertThat(k.path("nextStep").asText()).isEqualTo("redirect");
+        Browser.Journey journey = browser.authorise(k.path("authorisationUrl").asText(), "clara", "clara-sandbox-3",
+                "Approve", hub.local.returnUrl());
+        assertReturned(journey, k.path("state").asText(), "success");
+        assertThat(journey.bankPageText()).contains("Cancel").contains(CREDITOR_NAME);
+        awaitStatus(paymentId, "CANC");
+        hub.local.bank("alpha").assertContractClean();
+    }
+
+    @Test
+    void aStandingOrderAtADecoupledBankIsSetUpAndCancelledInTheApp() throws Exception {
+        SandboxBank delta = hub.local.bank("delta");
+        Hub.Reply created = createStandingOrder("delta", "ben", ",\"psuId\":\"ben\"");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode c = created.json();
+        assertThat(c.path("nextStep").asText()).isEqualTo("poll");
+        String paymentId = c.path("paymentId").asText();
+        String bankId = lastBankPayment(delta);
+        assertThat(delta.approveDecoupledPayment(bankId)).isTrue();
+        pollUntil(c.path("state").asText(), "finalised");
+        awaitStatus(paymentId, "ACTC");
+        Hub.Reply cancel = cancel(paymentId);
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+        JsonNode k = cancel.json();
+        assertThat(k.path("nextStep").asText()).isEqualTo("poll");
+        pollUntil(k.path("state").asText(), "pending");
+        assertThat(delta.approveDecoupledPayment(bankId)).as("the cancellation's authorisation").isTrue();
+        pollUntil(k.path("state").asText(), "finalised");
+        awaitStatus(paymentId, "CANC");
+        delta.assertContractClean();
+    }
+
+    @Test
+    void aPaymentTheCustomerDeniesIsRejected() throws Exception {
+        Hub.Reply created = create("gamma", "sepa-credit-transfers",
+                body(hub.iban("gamma", "kraus"), "800.00", "Supplier 77", ""), UUID.randomUUID().toString());
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode c = created.json();
+        assertReturned(browser.authorise(c.path("authorisationUrl").asText(), "kraus", "kraus-sandbox-4", "Deny",
+                hub.local.returnUrl()), c.path("state").asText(), "denied");
+        awaitStatus(c.path("paymentId").asText(), "RJCT");
     }
 }
