@@ -7,9 +7,14 @@
  *   HUB_API_KEY     the CRM app's API key, sent as x-api-key (required)
  *   HUB_RETURN_URL  a return URL registered for that app (attribute returnUrls); scenarios tagged
  *                   @registered-return-url are skipped without it
- *   HUB_BANK_ID     the bank the consent scenarios use (default alpha)
+ *   HUB_BANK_ID     the bank the consent and payment scenarios use (default alpha)
  *   HUB_IBAN        optional: the consent asks for this account; without it the consent's access lists are empty
  *                   (the customer picks the accounts at the bank)
+ *   HUB_DEBTOR_IBAN the debtor account of the payment scenarios, an account held at HUB_BANK_ID (default HUB_IBAN);
+ *                   scenarios tagged @debtor-account are skipped without either
+ *   HUB_DECOUPLED_BANK_ID   optional: a bank whose customers approve in its app (decoupled SCA); scenarios tagged
+ *                   @decoupled-bank are skipped without it
+ *   HUB_DECOUPLED_IBAN      optional: an account held at that bank (default HUB_DEBTOR_IBAN)
  * Each scenario gets a fresh apickli instance whose scenario variables hold these values (`apiKey`, `returnUrl`,
  * `bankId`, `validUntil`, ...), usable in steps as `name`.
  */
@@ -38,6 +43,11 @@ function target() {
     returnUrl: (process.env.HUB_RETURN_URL || '').trim(),
     bankId: (process.env.HUB_BANK_ID || 'alpha').trim(),
     iban: (process.env.HUB_IBAN || '').trim(),
+    debtorIban: (process.env.HUB_DEBTOR_IBAN || process.env.HUB_IBAN || '').trim(),
+    decoupledBankId: (process.env.HUB_DECOUPLED_BANK_ID || '').trim(),
+    decoupledIban: (process.env.HUB_DECOUPLED_IBAN || process.env.HUB_DEBTOR_IBAN || process.env.HUB_IBAN || '').trim(),
+    // The base path (/psd2/v1): the hub's Location headers are paths under it.
+    basePath: url.pathname.replace(/\/+$/, ''),
   };
 }
 
@@ -55,6 +65,13 @@ Before(function() {
     bankId: hub.bankId,
     returnUrl: hub.returnUrl,
     iban: hub.iban,
+    debtorIban: hub.debtorIban,
+    decoupledBankId: hub.decoupledBankId,
+    decoupledIban: hub.decoupledIban,
+    basePath: hub.basePath,
+    // A creditor account with valid check digits (the Bundesbank's example IBAN), and one whose check digits fail.
+    creditorIban: 'DE02120300000000202051',
+    badIban: 'DE02120300000000202052',
     psuIp: '203.0.113.7',
     validUntil: new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10),
     requestId: crypto.randomUUID(),
@@ -62,6 +79,8 @@ Before(function() {
     unknownState: crypto.randomBytes(32).toString('base64url'),
     // Hub tokens of the right form (hub_ + 48) that the hub never issued, and malformed ones.
     unknownToken: 'hub_' + crypto.randomBytes(36).toString('base64url'),
+    // A payment id of the right form (pay_ + 48) that the hub never issued.
+    unknownPaymentId: 'pay_' + crypto.randomBytes(36).toString('base64url'),
   };
   Object.entries(vars).forEach(([name, value]) => this.apickli.storeValueInScenarioScope(name, value));
 });
@@ -69,6 +88,20 @@ Before(function() {
 Before({tags: '@registered-return-url'}, function() {
   if (!hub.returnUrl) {
     console.log('HUB_RETURN_URL is not set: skipping a scenario that needs a registered return URL');
+    return 'skipped';
+  }
+});
+
+Before({tags: '@debtor-account'}, function() {
+  if (!hub.debtorIban) {
+    console.log('HUB_DEBTOR_IBAN (or HUB_IBAN) is not set: skipping a scenario that needs a debtor account');
+    return 'skipped';
+  }
+});
+
+Before({tags: '@decoupled-bank'}, function() {
+  if (!hub.decoupledBankId || !hub.decoupledIban) {
+    console.log('HUB_DECOUPLED_BANK_ID is not set: skipping a scenario that needs a decoupled bank');
     return 'skipped';
   }
 });

@@ -63,7 +63,7 @@ public final class PaymentRequest extends Callout {
 
     public PaymentRequest(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "request", "service", "product", "resource_base", "idem_key", "body_digest",
-                "invalid_param", "invalid_reason", "replay_status", "replay_body", "replay_problem", "record_until", "id");
+                "invalid_param", "invalid_reason", "replay_status", "replay_body", "replay_problem", "replay_payment_id", "record_until", "id");
     }
 
     @Override
@@ -276,6 +276,17 @@ public final class PaymentRequest extends Callout {
         ctx.setVariable(var("replay_status"), parts[2]);
         ctx.setVariable(var("replay_body"), parts[3]);
         ctx.setVariable(var("replay_problem"), Boolean.toString(Integer.parseInt(parts[2]) >= 400));
+        // A created payment's id, for the replay's Location header as the first answer had it.
+        String paymentId = "";
+        if (parts[2].equals("201")) {
+            try {
+                Object id = Json.parseObject(parts[3]).get("paymentId");
+                paymentId = id instanceof String && OpaqueTokens.wellFormedPaymentId((String) id) ? (String) id : "";
+            } catch (eu.securehub.psd2.callouts.json.JsonException e) {
+                throw new CalloutException("internal_error", "the stored idempotent answer is not readable");
+            }
+        }
+        ctx.setVariable(var("replay_payment_id"), paymentId);
     }
 
     /**

@@ -173,9 +173,11 @@ class PaymentCalloutsTest {
 
     @Test
     void theSameBodyGetsTheFirstAnswerAndAnotherBodyIsRefused() {
-        MapMessageContext same = replay("v1 dig-A 201 {\"paymentId\":\"pay_x\",\"state\":\"s t\"}", "dig-A");
+        String id = OpaqueTokens.mintPaymentId();
+        MapMessageContext same = replay("v1 dig-A 201 {\"paymentId\":\"" + id + "\",\"state\":\"s t\"}", "dig-A");
         assertThat(same.string("payment.replay_status")).isEqualTo("201");
-        assertThat(same.string("payment.replay_body")).isEqualTo("{\"paymentId\":\"pay_x\",\"state\":\"s t\"}");
+        assertThat(same.string("payment.replay_body")).isEqualTo("{\"paymentId\":\"" + id + "\",\"state\":\"s t\"}");
+        assertThat(same.string("payment.replay_payment_id")).isEqualTo(id);
         assertThat(same.string("payment.replay_problem")).isEqualTo("false");
         assertThat(replay("v1 dig-A 502 {\"type\":\"x\"}", "dig-A").string("payment.replay_problem")).isEqualTo("true");
         assertThat(replay("v1 dig-A 201 {}", "dig-B").string("payment.error_code")).isEqualTo("idempotency_key_reused");

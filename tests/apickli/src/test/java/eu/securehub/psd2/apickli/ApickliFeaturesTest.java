@@ -20,8 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The apickli features of this module (features/*.feature) run by cucumber-js against the local hub started on free
  * ports: the same features a platform engineer runs against a real Apigee environment with HUB_BASE_URL and
- * HUB_API_KEY (README.md). {@code npm ci} runs only when node_modules lacks cucumber-js; cucumber's output is streamed
- * to the build's output line by line; a failed, undefined, ambiguous or pending scenario fails this test.
+ * HUB_API_KEY (README.md). The payment scenarios' debtor accounts come from the local hub's sandbox banks
+ * (HUB_DEBTOR_IBAN, HUB_DECOUPLED_IBAN). {@code npm ci} runs only when node_modules lacks cucumber-js; cucumber's
+ * output is streamed to the build's output line by line; a failed, undefined, ambiguous or pending scenario fails
+ * this test.
  */
 class ApickliFeaturesTest {
     static final Path ROOT = Path.of(System.getProperty("hub.root", "../..")).toAbsolutePath().normalize();
@@ -57,8 +59,18 @@ class ApickliFeaturesTest {
                 "HUB_BASE_URL", hub.baseUrl(),
                 "HUB_API_KEY", hub.consumerKey(),
                 "HUB_RETURN_URL", hub.returnUrl(),
-                "HUB_BANK_ID", "alpha"), CUCUMBER_MINUTES);
+                "HUB_BANK_ID", "alpha",
+                // The payment scenarios' debtor accounts: Anna's first account at alpha (OAuth), Clara's at delta
+                // (decoupled: the customers approve in the bank's app).
+                "HUB_DEBTOR_IBAN", firstIban("alpha", "anna"),
+                "HUB_DECOUPLED_BANK_ID", "delta",
+                "HUB_DECOUPLED_IBAN", firstIban("delta", "clara")), CUCUMBER_MINUTES);
         assertThat(cucumber).as("cucumber-js in " + DIR + " (exit code; its report is above)").isZero();
+    }
+
+    /** The first account of a sandbox customer at a sandbox bank of the local hub. */
+    static String firstIban(String bankId, String username) {
+        return hub.bank(bankId).data().customerByUsername(username).orElseThrow().accounts().get(0).iban();
     }
 
     /** Runs a command in the features' directory, copying its output (stdout and stderr) to this test's output. */

@@ -208,6 +208,7 @@ class PaymentJourneyTest {
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.header("Location")).isEqualTo(first.header("Location")).isNotNull();
         assertThat(alpha.paymentInitiations()).isEqualTo(initiations);
 
         Hub.Reply other = create("alpha", "sepa-credit-transfers", body.replace("40.00", "41.00"), key);

@@ -44,7 +44,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The load run of issue 5: starts a {@link LocalHub} on free ports and PRINTS (never asserts) three figures.
+ * The load run of issue 5: starts a {@link LocalHub} on free ports and PRINTS (never asserts) five figures.
  * <ol>
  *   <li>KMS calls per 10 000 hub requests with a warm DEK cache: one journey (consent, login, approval, hub
  *       token) and a JIT warm-up, then {@code requests} reads of {@code GET /accounts/{id}/balances} with
@@ -58,6 +58,16 @@ import javax.net.ssl.TrustManagerFactory;
  *       the per-pair difference; everything on loopback, both clients keep their connection alive.</li>
  *   <li>Requests per second through the hub: {@code concurrency} clients reading balances for
  *       {@code duration} seconds, load generator, hub, bank and KMS all on this machine.</li>
+ *   <li>The overhead of a payment status read: after the journey the CRM creates a payment at the same bank
+ *       ({@code POST /banks/alpha/payments/sepa-credit-transfers} with an Idempotency-Key; it is never authorised,
+ *       so it stays {@code RCVD}); {@code latency} pairs of the hub's {@code GET /psd2/v1/payments/{paymentId}/status}
+ *       (API key only, no PSU-IP-Address: a CRM's background poll) and the bank's own
+ *       {@code GET /v1/payments/sepa-credit-transfers/{its paymentId}/status} called directly with the QWAC (the
+ *       same payment: the hub's QWAC is the TPP that created it), as figure 2.</li>
+ *   <li>Payment status reads per second through the hub: {@code concurrency} clients reading that status for
+ *       {@code duration} seconds. Status reads spend no unattended budget (there is none for them: thousands of
+ *       reads without PSU-IP-Address would be refused with 429 budget-exhausted after the fourth otherwise) but
+ *       pass the bank's SpikeArrest, lifted for the run as below.</li>
  * </ol>
  * The bank profile's spike arrest (alpha: 20ps in kvms/local) would refuse most of a load run with 429, so by
  * default it is lifted to {@code spikeArrest=100000ps} for the run; {@code spikeArrest=config} keeps the
@@ -66,7 +76,7 @@ import javax.net.ssl.TrustManagerFactory;
  * concurrency, duration (seconds), spikeArrest, root, workDir.
  */
 public final class LoadRun {
-    /** The sandbox customer whose accounts the run reads. */
+    /** The sandbox customer whose accounts the run reads and from whose first account the run's payment is. */
     private static final String USERNAME = "anna";
     private static final String PASSWORD = "anna-sandbox-1";
 
@@ -75,6 +85,9 @@ public final class LoadRun {
     static final String PSU_IP = "203.0.113.7";
     static final String BANK = "alpha";
     static final String TPP_REDIRECT = "https://tpp.securehub.test/callback";
+    /** The run's payment: a SEPA credit transfer (never authorised) to a valid creditor IBAN. */
+    static final String PAYMENT_PRODUCT = "sepa-credit-transfers";
+    static final String CREDITOR_IBAN = "DE02120300000000202051";
 
     /** The run's parameters. */
     public record Settings(int requests, int latencyPairs, int warmup, int concurrency, Duration duration,
@@ -119,7 +132,14 @@ public final class LoadRun {
     /** What the run measured (also printed). */
     public record Figures(long kmsCalls, int kmsRequests, double kmsCallsPer10k,
                           Stats hub, Stats bank, Stats overhead,
-                          long throughputOk, long throughputFailed, double requestsPerSecond, Stats underLoad) {
+                          long throughputOk, long throughputFailed, double requestsPerSecond, Stats underLoad,
+                          Stats statusHub, Stats statusBank, Stats statusOverhead,
+                          long statusOk, long statusFailed, double statusReadsPerSecond, Stats statusUnderLoad) {
+    }
+
+    /** What one throughput phase measured. */
+    record Throughput(long ok, long failed, Map<Integer, Long> statuses, double elapsedSeconds, double perSecond,
+                      Stats latency, long kmsCalls) {
     }
 
     /** Latency statistics in milliseconds. */
@@ -188,6 +208,21 @@ public final class LoadRun {
                 + " since start (keyring load included): encrypt %d, decrypt %d, total %d%n", kmsAfterJourney - kmsAtStart,
                 kms.encryptCalls(), kms.decryptCalls(), kmsAfterJourney);
 
+        // ---------------------------------------------------------------- the payment whose status the run reads
+        List<String> bankPaymentsBefore = bank.paymentIds();
+        String paymentId = crm.createPayment(BANK);
+        List<String> bankPaymentsAfter = new ArrayList<>(bank.paymentIds());
+        bankPaymentsAfter.removeAll(bankPaymentsBefore);
+        if (bankPaymentsAfter.size() != 1) {
+            throw new IllegalStateException("expected one new payment at bank " + BANK + ", found " + bankPaymentsAfter);
+        }
+        String bankPaymentId = bankPaymentsAfter.get(0);
+        String statusPath = "/payments/" + paymentId + "/status";
+        String bankStatusPath = "/v1/payments/" + PAYMENT_PRODUCT + "/" + bankPaymentId + "/status";
+        String first = jsonString(crm.status(statusPath, 200).body(), "transactionStatus");
+        out.printf(Locale.ROOT, "payment: one %s at bank %s through the hub (Idempotency-Key, never authorised), "
+                + "status %s; its status is read without PSU-IP-Address%n", PAYMENT_PRODUCT, BANK, first);
+
         // ---------------------------------------------------------------- the bank, directly, as a TPP
         Tpp tpp = new Tpp(hub, bank);
         Tpp.Session direct = tpp.authorise();
@@ -196,7 +231,11 @@ public final class LoadRun {
         for (int i = 0; i < s.warmup; i++) {
             crm.read(token, hubPath, 200);
             tpp.read(direct, bankPath);
+            crm.status(statusPath, 200);
+            tpp.status(bankStatusPath);
         }
+        out.printf(Locale.ROOT, "warm-up: %d reads each of balances (hub, direct) and of the payment's status (hub "
+                + "without PSU-IP-Address, direct): every status read 200, none refused for a budget%n", s.warmup);
 
         // ---------------------------------------------------------------- figure 1: KMS calls per 10 000
         long enc0 = kms.encryptCalls();
@@ -240,6 +279,61 @@ public final class LoadRun {
                 hubStats.median() - bankStats.median(), hubStats.p99() - bankStats.p99());
 
         // ---------------------------------------------------------------- figure 3: throughput
+        Throughput balances = throughput(hub, s, c -> () -> c.read(token, hubPath, -1).statusCode());
+        out.printf(Locale.ROOT, "FIGURE 3  requests per second through the hub: %.1f req/s  (%d clients, %.1f s, "
+                        + "%d ok, %d not 200%s; %d cores shared by load generator, hub, bank and KMS)%n",
+                balances.perSecond(), s.concurrency, balances.elapsedSeconds(), balances.ok(), balances.failed(),
+                balances.failed() == 0 ? "" : " " + balances.statuses(), Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "          latency under that load: %s; KMS calls during it: %d%n", balances.latency(),
+                balances.kmsCalls());
+
+        // ---------------------------------------------------------------- figure 4: payment status overhead
+        long[] statusHubNs = new long[s.latencyPairs];
+        long[] statusBankNs = new long[s.latencyPairs];
+        long[] statusDiffNs = new long[s.latencyPairs];
+        for (int i = 0; i < s.latencyPairs; i++) {
+            if ((i & 1) == 0) {
+                statusHubNs[i] = timed(() -> crm.status(statusPath, 200));
+                statusBankNs[i] = timed(() -> tpp.status(bankStatusPath));
+            } else {
+                statusBankNs[i] = timed(() -> tpp.status(bankStatusPath));
+                statusHubNs[i] = timed(() -> crm.status(statusPath, 200));
+            }
+            statusDiffNs[i] = statusHubNs[i] - statusBankNs[i];
+        }
+        Stats statusHub = Stats.ofNanos(statusHubNs);
+        Stats statusBank = Stats.ofNanos(statusBankNs);
+        Stats statusOverhead = Stats.ofNanos(statusDiffNs);
+        out.printf(Locale.ROOT, "FIGURE 4  hub latency overhead per payment status read (hub minus direct, paired, "
+                + "loopback): %s%n", statusOverhead);
+        out.printf(Locale.ROOT, "          hub    GET /psd2/v1/payments/{paymentId}/status (HTTP, API key, no "
+                + "PSU-IP-Address): %s%n", statusHub);
+        out.printf(Locale.ROOT, "          direct GET /v1/payments/%s/{paymentId}/status at bank %s (mTLS QWAC): %s%n",
+                PAYMENT_PRODUCT, BANK, statusBank);
+        out.printf(Locale.ROOT, "          difference of medians %.3f ms, of p99s %.3f ms%n",
+                statusHub.median() - statusBank.median(), statusHub.p99() - statusBank.p99());
+
+        // ---------------------------------------------------------------- figure 5: payment status throughput
+        Throughput status = throughput(hub, s, c -> () -> c.status(statusPath, -1).statusCode());
+        out.printf(Locale.ROOT, "FIGURE 5  payment status reads per second through the hub: %.1f req/s  (%d clients, "
+                        + "%.1f s, %d ok, %d not 200%s; without PSU-IP-Address: no unattended budget; bank %s's "
+                        + "SpikeArrest %s)%n", status.perSecond(), s.concurrency, status.elapsedSeconds(), status.ok(),
+                status.failed(), status.failed() == 0 ? "" : " " + status.statuses(), BANK,
+                "config".equals(s.spikeArrest) ? "as configured" : "lifted to " + s.spikeArrest);
+        out.printf(Locale.ROOT, "          latency under that load: %s; KMS calls during it: %d%n", status.latency(),
+                status.kmsCalls());
+        return new Figures(kmsCalls, s.requests, per10k, hubStats, bankStats, overhead, balances.ok(),
+                balances.failed(), balances.perSecond(), balances.latency(), statusHub, statusBank, statusOverhead,
+                status.ok(), status.failed(), status.perSecond(), status.latency());
+    }
+
+    /**
+     * {@code concurrency} clients, each with its own {@link Crm} (its own HTTP client and connection), sending the
+     * request {@code requests} makes of it until {@code duration} is over; 200 is ok.
+     */
+    private static Throughput throughput(LocalHub hub, Settings s, java.util.function.Function<Crm, Request> requests)
+            throws Exception {
+        LocalKms kms = hub.kms();
         long kmsBeforeLoad = kmsCalls(kms);
         ExecutorService pool = Executors.newFixedThreadPool(s.concurrency);
         List<Future<Worker>> futures = new ArrayList<>();
@@ -247,7 +341,7 @@ public final class LoadRun {
         long deadline = start + s.duration.toNanos();
         try {
             for (int c = 0; c < s.concurrency; c++) {
-                futures.add(pool.submit(() -> new Worker(new Crm(hub), token, hubPath).runUntil(deadline)));
+                futures.add(pool.submit(() -> new Worker(requests.apply(new Crm(hub))).runUntil(deadline)));
             }
             List<Worker> workers = new ArrayList<>();
             for (Future<Worker> f : futures) {
@@ -265,42 +359,35 @@ public final class LoadRun {
                 lat.add(w.latencies());
             }
             long[] all = lat.stream().flatMapToLong(Arrays::stream).toArray();
-            Stats underLoad = Stats.ofNanos(all);
-            double rps = ok / elapsed;
-            long kmsDuringLoad = kmsCalls(kms) - kmsBeforeLoad;
-            out.printf(Locale.ROOT, "FIGURE 3  requests per second through the hub: %.1f req/s  (%d clients, %.1f s, "
-                            + "%d ok, %d not 200%s; %d cores shared by load generator, hub, bank and KMS)%n", rps,
-                    s.concurrency, elapsed, ok, failed, failed == 0 ? "" : " " + statuses,
-                    Runtime.getRuntime().availableProcessors());
-            out.printf(Locale.ROOT, "          latency under that load: %s; KMS calls during it: %d%n", underLoad,
-                    kmsDuringLoad);
-            return new Figures(kmsCalls, s.requests, per10k, hubStats, bankStats, overhead, ok, failed, rps, underLoad);
+            return new Throughput(ok, failed, statuses, elapsed, ok / elapsed, Stats.ofNanos(all),
+                    kmsCalls(kms) - kmsBeforeLoad);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** One load client: reads until the deadline, counting statuses and recording latencies. */
+    /** One request of a load client: its HTTP status. */
+    private interface Request {
+        int send() throws Exception;
+    }
+
+    /** One load client: sends its request until the deadline, counting statuses and recording latencies. */
     private static final class Worker {
-        final Crm crm;
-        final String token;
-        final String path;
+        final Request request;
         long ok;
         long failed;
         final Map<Integer, Long> statuses = new TreeMap<>();
         long[] lat = new long[1 << 14];
         int n;
 
-        Worker(Crm crm, String token, String path) {
-            this.crm = crm;
-            this.token = token;
-            this.path = path;
+        Worker(Request request) {
+            this.request = request;
         }
 
         Worker runUntil(long deadline) throws Exception {
             while (System.nanoTime() < deadline) {
                 long t0 = System.nanoTime();
-                int status = crm.read(token, path, -1).statusCode();
+                int status = request.send();
                 long t = System.nanoTime() - t0;
                 if (status == 200) {
                     ok++;
@@ -391,6 +478,40 @@ public final class LoadRun {
             return jsonString(session.body(), "accessToken");
         }
 
+        /**
+         * A payment of 1.23 EUR from the customer's first account at the bank, created through the hub with a fresh
+         * Idempotency-Key and the customer present (201 expected): the hub's paymentId.
+         */
+        String createPayment(String bankId) throws Exception {
+            String iban = hub.bank(bankId).data().customerByUsername(USERNAME).orElseThrow().accounts().get(0).iban();
+            String body = "{\"instructedAmount\":{\"currency\":\"EUR\",\"amount\":\"1.23\"},\"debtorAccount\":{\"iban\":\""
+                    + iban + "\"},\"creditorName\":\"Stadtwerke Musterstadt\",\"creditorAccount\":{\"iban\":\""
+                    + CREDITOR_IBAN + "\"},\"remittanceInformationUnstructured\":\"Load run\",\"returnUrl\":\""
+                    + hub.returnUrl() + "\"}";
+            HttpResponse<String> created = expect(201, http.send(HttpRequest.newBuilder(
+                            URI.create(hub.baseUrl() + "/banks/" + bankId + "/payments/" + PAYMENT_PRODUCT))
+                    .header("x-api-key", KEY).header("Content-Type", "application/json")
+                    .header("PSU-IP-Address", PSU_IP).header("Idempotency-Key", UUID.randomUUID().toString())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            return jsonString(created.body(), "paymentId");
+        }
+
+        /**
+         * GET {path} (a payment's status) with the API key only: no hub token, and no PSU-IP-Address, as a CRM's
+         * background poll; {@code expected} &lt; 0: any status.
+         */
+        HttpResponse<String> status(String path, int expected) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+                    .header("x-api-key", KEY).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (expected >= 0 && r.statusCode() == 429 && expected != 429) {
+                throw new IllegalStateException("429 from the hub on GET " + path + " (status reads spend no unattended "
+                        + "budget; the bank profile's spike arrest must be lifted: spikeArrest=100000ps, the default): "
+                        + r.body());
+            }
+            return expected < 0 ? r : expect(expected, r);
+        }
+
         /** GET {path} with the API key, the hub token and PSU-IP-Address; {@code expected} &lt; 0: any status. */
         HttpResponse<String> read(String token, String path, int expected) throws Exception {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
@@ -479,6 +600,16 @@ public final class LoadRun {
             Session noAccount = new Session(consentId, accessToken, null);
             String accountId = jsonString(read(noAccount, "/v1/accounts").body(), "resourceId");
             return new Session(consentId, accessToken, accountId);
+        }
+
+        /**
+         * GET a payment's status at the bank with the QWAC alone (the TPP that created it), no PSU-IP-Address, as the
+         * hub reads it for a payment not yet authorised; 200 expected.
+         */
+        HttpResponse<String> status(String path) throws Exception {
+            return expect(200, http.send(HttpRequest.newBuilder(URI.create(bank.baseUrl() + path))
+                    .header("X-Request-ID", UUID.randomUUID().toString()).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
 
         /** GET with the AIS headers (Consent-ID, bearer token, PSU-IP-Address: the customer present); 200 expected. */
