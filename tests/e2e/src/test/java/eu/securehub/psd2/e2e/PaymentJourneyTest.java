@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PaymentJourneyTest {
     static final String CREDITOR = "DE02120300000000202051";
     static final String CREDITOR_NAME = "Stadtwerke Musterstadt";
+    static final String OTHER_KEY = "e2e-other-crm-app-key-0123456789";
 
     @TempDir
     static Path work;
@@ -47,7 +48,7 @@ class PaymentJourneyTest {
     @BeforeAll
     static void start() {
         hub = Hub.of(LocalHub.start(LocalHub.Options.freePorts(Hub.ROOT, work).consumerKey(Hub.KEY)
-                .paymentExecutionDelay(Duration.ofMillis(300))));
+                .paymentExecutionDelay(Duration.ofMillis(300)).otherApp(OTHER_KEY)));
         browser = new Browser();
     }
 
@@ -432,5 +433,29 @@ class PaymentJourneyTest {
         assertReturned(browser.authorise(c.path("authorisationUrl").asText(), "kraus", "kraus-sandbox-4", "Deny",
                 hub.local.returnUrl()), c.path("state").asText(), "denied");
         awaitStatus(c.path("paymentId").asText(), "RJCT");
+    }
+
+    @Test
+    void aPaymentIsBoundToTheAppThatCreatedIt() {
+        Hub.Reply created = create("beta", "sepa-credit-transfers", body(hub.iban("beta", "clara"), "3.21", "Mine", ""),
+                UUID.randomUUID().toString());
+        String paymentId = created.json().path("paymentId").asText();
+        int reads = hub.local.bank("beta").paymentReads().size();
+        assertProblem(hub.send("GET", "/payments/" + paymentId, null, null, "x-api-key", OTHER_KEY), 403, "forbidden");
+        assertProblem(hub.send("GET", "/payments/" + paymentId + "/status", null, null, "x-api-key", OTHER_KEY), 403,
+                "forbidden");
+        assertProblem(hub.send("DELETE", "/payments/" + paymentId, null, null, "x-api-key", OTHER_KEY,
+                "PSU-IP-Address", Hub.PSU_IP), 403, "forbidden");
+        assertThat(hub.local.bank("beta").paymentReads()).as("the bank was not asked").hasSize(reads);
+        assertThat(status(paymentId).json().path("transactionStatus").asText()).as("still the creator's").isEqualTo("RCVD");
+        // The other app's own key space: the same Idempotency-Key creates its own payment.
+        String key = UUID.randomUUID().toString();
+        String body = body(hub.iban("beta", "clara"), "3.22", "Keys per app", "");
+        Hub.Reply mine = create("beta", "sepa-credit-transfers", body, key);
+        Hub.Reply theirs = hub.json("POST", "/banks/beta/payments/sepa-credit-transfers", body, "Idempotency-Key", key,
+                "PSU-IP-Address", Hub.PSU_IP, "x-api-key", OTHER_KEY);
+        assertThat(theirs.status()).as(theirs.toString()).isEqualTo(201);
+        assertThat(theirs.header("Idempotent-Replayed")).isNull();
+        assertThat(theirs.json().path("paymentId").asText()).isNotEqualTo(mine.json().path("paymentId").asText());
     }
 }

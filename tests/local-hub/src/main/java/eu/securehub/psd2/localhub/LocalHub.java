@@ -52,6 +52,8 @@ public final class LocalHub implements AutoCloseable {
 
     /** The CRM app of edge.json whose key the hub prints. */
     public static final String CRM_APP = "crm-backend";
+    /** The local-only second app of {@link Options#otherApp}. */
+    public static final String OTHER_APP = "crm-other";
     static final String ENV = "local";
     /**
      * The service account every bundle is deployed with, as {@code mvn deploy -Plocal} would deploy it (the profiles'
@@ -86,6 +88,7 @@ public final class LocalHub implements AutoCloseable {
         private TestPki.Variant qwacVariant;
         private final Map<String, java.time.Duration> accessTokenLifetimes = new LinkedHashMap<>();
         private java.time.Duration paymentExecutionDelay;
+        private String otherAppKey;
         private final Map<String, eu.securehub.psd2.testpki.Credential> bankServerCredentials = new LinkedHashMap<>();
         private int nodes = 1;
         private java.time.Clock clock = java.time.Clock.systemUTC();
@@ -111,6 +114,7 @@ public final class LocalHub implements AutoCloseable {
             o.qwacVariant = qwacVariant;
             o.accessTokenLifetimes.putAll(accessTokenLifetimes);
             o.paymentExecutionDelay = paymentExecutionDelay;
+            o.otherAppKey = otherAppKey;
             o.bankServerCredentials.putAll(bankServerCredentials);
             o.nodes = nodes;
             o.clock = clock;
@@ -258,6 +262,16 @@ public final class LocalHub implements AutoCloseable {
         public Options runtimeClock(java.time.Clock runtimeClock) {
             Options o = copy();
             o.clock = Objects.requireNonNull(runtimeClock, "runtimeClock");
+            return o;
+        }
+
+        /**
+         * A second CRM app, {@code crm-other}, local only (a copy of {@code crm-backend} with this key), for tests of
+         * what the hub binds to the app that made it (hub tokens, payments).
+         */
+        public Options otherApp(String key) {
+            Options o = copy();
+            o.otherAppKey = Objects.requireNonNull(key, "key");
             return o;
         }
 
@@ -449,6 +463,9 @@ public final class LocalHub implements AutoCloseable {
                             .withQseal(options.pkiDir.resolve("qseal.p12"), null))
                     .googleAccessToken(b.kmsToken)
                     .messageLog(options.workDir.resolve("message-log.jsonl"));
+            if (options.otherAppKey != null) {
+                env = env.appCopy(OTHER_APP, options.otherAppKey);
+            }
             Map<String, URI> bankUrls = new LinkedHashMap<>();
             b.banks.forEach((id, bank) -> bankUrls.put(id, bank.baseUrl()));
             Map<String, String> overrides = kvmOverrides(root, b.kms.baseUrl(), bankUrls, hubPort);

@@ -31,6 +31,8 @@ final class LocalApiKeys implements ApiKeys {
             "attributes", "scopes");
     private static final String KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     static final int KEY_LENGTH = 48;
+    /** A fixed key's app name with this prefix is a local copy of the first app (LocalEnvironment.Options.appCopy). */
+    static final String COPY_PREFIX = "+";
 
     private final Map<String, App> byKey;
     private final Map<String, String> keyByApp;
@@ -109,7 +111,32 @@ final class LocalApiKeys implements ApiKeys {
                 }
             }
         }
+        // Local-only apps ("<name>=<key>" in fixedKeys under the prefix "+"): a copy of the first app under another
+        // name, its developer, products and attributes, for tests of what is bound to an app (edge.json is unchanged).
+        Map<String, String> copies = new LinkedHashMap<>();
+        fixedKeys.forEach((name, key) -> {
+            if (name.startsWith(COPY_PREFIX)) {
+                copies.put(name.substring(COPY_PREFIX.length()), key);
+            }
+        });
+        if (!copies.isEmpty()) {
+            if (byKey.isEmpty()) {
+                throw new ConfigError(at, "a local copy of an app needs an app in orgConfig.developerApps");
+            }
+            App first = byKey.values().iterator().next();
+            for (Map.Entry<String, String> c : copies.entrySet()) {
+                if (keyByApp.containsKey(c.getKey()) || c.getValue() == null || c.getValue().isBlank()
+                        || byKey.containsKey(c.getValue())) {
+                    throw new ConfigError(at, "local app " + c.getKey() + ": its name or key is taken, or the key is empty");
+                }
+                App app = new App(uuid("app:" + first.developerEmail() + "/" + c.getKey()), c.getKey(),
+                        first.developerEmail(), first.developerId(), first.apiProducts(), first.attributes(), "approved");
+                byKey.put(c.getValue(), app);
+                keyByApp.put(c.getKey(), c.getValue());
+            }
+        }
         Set<String> unknownApps = new TreeSet<>(fixedKeys.keySet());
+        unknownApps.removeIf(n -> n.startsWith(COPY_PREFIX));
         unknownApps.addAll(attributeOverrides.keySet());
         unknownApps.remove("*");
         unknownApps.removeAll(keyByApp.keySet());

@@ -214,6 +214,16 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             return o;
         }
 
+        /**
+         * A local-only app: a copy of edge.json's first app (developer, products, attributes) under another name, with
+         * this consumer key; for tests of what the hub binds to an app. edge.json is not changed.
+         */
+        public Options appCopy(String appName, String key) {
+            Options o = copy();
+            o.consumerKeys = with(consumerKeys, LocalApiKeys.COPY_PREFIX + appName, key);
+            return o;
+        }
+
         /** Sets an attribute of one app ("*": every app) over its edge.json value. */
         public Options appAttribute(String appName, String name, String value) {
             Options o = copy();

@@ -181,6 +181,19 @@ class LocalEnvironmentTest {
     }
 
     @Test
+    void aLocalAppCopyIsAnotherAppWithTheFirstOnesProductsAndAttributes() {
+        load(options(work).returnUrls("http://localhost:9000/crm/return").appCopy("crm-other", "other-key-0123456789"));
+
+        App first = env.apiKeys().verify(KEY).orElseThrow();
+        App other = env.apiKeys().verify("other-key-0123456789").orElseThrow();
+        assertThat(other.appName()).isEqualTo("crm-other");
+        assertThat(other.appId()).isNotEqualTo(first.appId());
+        assertThat(other.apiProducts()).isEqualTo(first.apiProducts());
+        assertThat(other.attributes()).isEqualTo(first.attributes());
+        assertThat(env.consumerKeys()).containsKeys("crm-backend", "crm-other");
+    }
+
+    @Test
     void consumerKeysAreRandomPerStartWithoutTheOption() {
         LocalEnvironment.Options random = TestQseal.with(LocalEnvironment.Options.defaults(), pki).systemPlaceholders(false).pkiDir(pkiDir)
                 .messageLog(work.resolve("m.jsonl"));
