@@ -61,25 +61,8 @@ public final class AuthorizationStart extends Callout {
     }
 
     private void request(MessageContext ctx) throws CalloutException {
-        String text = rawProperty(ctx, "body");
-        if (text.length() > MAX_BODY_CHARS) {
-            throw new CalloutException("payload_too_large", "body is larger than " + MAX_BODY_CHARS + " characters");
-        }
-        if (text.trim().isEmpty()) {
-            throw new CalloutException("invalid_json", "body is empty");
-        }
-        Fields body = Fields.parse(text, "invalid_json", "body");
-        body = Fields.of(body.members(), "invalid_request", "body");
-
-        String returnUrl = body.text("returnUrl", true);
-        List<String> allowed = Arrays.asList(property(ctx, "allowed-return-urls").split(","));
-        if (allowed.stream().map(String::trim).noneMatch(u -> !u.isEmpty() && u.equals(returnUrl))) {
-            throw new CalloutException("invalid_return_url", "returnUrl is not one of the return URLs registered for the app");
-        }
-        if (!Urls.secure(returnUrl)) {
-            throw new CalloutException("invalid_return_url",
-                    "returnUrl must be an https URL (http only to a loopback host), without user info or fragment");
-        }
+        Fields body = Fields.of(crmBody(rawProperty(ctx, "body")).members(), "invalid_request", "body");
+        String returnUrl = registeredReturnUrl(body.text("returnUrl", true), property(ctx, "allowed-return-urls"));
         Fields access = body.object("access", true);
         if (access.members().isEmpty()) {
             throw body.invalid("access", "is empty");
@@ -116,6 +99,32 @@ public final class AuthorizationStart extends Callout {
         ctx.setVariable(var("psu_given"), Boolean.toString(!psuId.isEmpty()));
         ctx.setVariable(var("frequency_per_day"), Long.toString(frequency));
         ctx.setVariable(var("valid_until"), validUntil);
+    }
+
+    /** The CRM's JSON body (consent or payment creation): at most {@value #MAX_BODY_CHARS} characters, an object. */
+    static Fields crmBody(String text) throws CalloutException {
+        if (text.length() > MAX_BODY_CHARS) {
+            throw new CalloutException("payload_too_large", "body is larger than " + MAX_BODY_CHARS + " characters");
+        }
+        if (text.trim().isEmpty()) {
+            throw new CalloutException("invalid_json", "body is empty");
+        }
+        return Fields.parse(text, "invalid_json", "body");
+    }
+
+    /**
+     * The CRM's return URL, when it is one of the app's registered ones ({@code allowed}, comma-separated) and secure:
+     * the hub is never an open redirect.
+     */
+    static String registeredReturnUrl(String returnUrl, String allowed) throws CalloutException {
+        if (Arrays.stream(allowed.split(",")).map(String::trim).noneMatch(u -> !u.isEmpty() && u.equals(returnUrl))) {
+            throw new CalloutException("invalid_return_url", "returnUrl is not one of the return URLs registered for the app");
+        }
+        if (!Urls.secure(returnUrl)) {
+            throw new CalloutException("invalid_return_url",
+                    "returnUrl must be an https URL (http only to a loopback host), without user info or fragment");
+        }
+        return returnUrl;
     }
 
     static LocalDate date(Fields f, String name, String value) throws CalloutException {

@@ -47,7 +47,6 @@ public final class PaymentRequest extends Callout {
     private static final BigDecimal SEPA_MAX = new BigDecimal("999999999.99");
     private static final Pattern IBAN = Pattern.compile("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$");
     private static final Pattern DAY = Pattern.compile("^([1-9]|[12][0-9]|3[01])$");
-    private static final int MAX_BODY_CHARS = 64 * 1024;
     private static final int MAX_KEY_CHARS = 255;
     /** The members of a payment the hub passes to the bank; the CRM's own are returnUrl and psuId. */
     private static final Set<String> SINGLE_MEMBERS = Set.of("instructedAmount", "debtorAccount", "creditorAccount",
@@ -98,14 +97,7 @@ public final class PaymentRequest extends Callout {
         boolean instant = product.startsWith("instant-");
         String key = idempotencyKey(ctx);
 
-        String text = rawProperty(ctx, "body");
-        if (text.length() > MAX_BODY_CHARS) {
-            throw new CalloutException("payload_too_large", "body is larger than " + MAX_BODY_CHARS + " characters");
-        }
-        if (text.trim().isEmpty()) {
-            throw new CalloutException("invalid_json", "body is empty");
-        }
-        Fields body = Fields.parse(text, "invalid_json", "body");
+        Fields body = AuthorizationStart.crmBody(rawProperty(ctx, "body"));
         for (String name : body.members().keySet()) {
             if (!SINGLE_MEMBERS.contains(name) && !HUB_MEMBERS.contains(name)
                     && !(periodic && PERIODIC_MEMBERS.contains(name))) {
@@ -248,15 +240,7 @@ public final class PaymentRequest extends Callout {
     }
 
     private String returnUrl(MessageContext ctx, String returnUrl) throws CalloutException {
-        List<String> allowed = Arrays.asList(property(ctx, "allowed-return-urls").split(","));
-        if (allowed.stream().map(String::trim).noneMatch(u -> !u.isEmpty() && u.equals(returnUrl))) {
-            throw new CalloutException("invalid_return_url", "returnUrl is not one of the return URLs registered for the app");
-        }
-        if (!Urls.secure(returnUrl)) {
-            throw new CalloutException("invalid_return_url",
-                    "returnUrl must be an https URL (http only to a loopback host), without user info or fragment");
-        }
-        return returnUrl;
+        return AuthorizationStart.registeredReturnUrl(returnUrl, property(ctx, "allowed-return-urls"));
     }
 
     /**
