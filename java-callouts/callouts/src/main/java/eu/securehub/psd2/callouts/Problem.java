@@ -144,8 +144,8 @@ public final class Problem extends Callout {
         code("invalid_payment", VALIDATION, "The payment is invalid.");
         code("payment_product_unsupported", VALIDATION, "The payment product is not offered by the hub.");
         code("idempotency_key_missing", VALIDATION, "The payment request needs a valid Idempotency-Key header.");
-        // draft-ietf-httpapi-idempotency-key-header §2.7: 422 for a key reused with another payload, 409 while the
-        // first request with the key is still being processed.
+        // draft-ietf-httpapi-idempotency-key-header, "Error Scenarios": 400 without the key, 422 for a key reused with
+        // another payload, 409 while the first request with the key is still being processed.
         code("idempotency_key_reused", new Kind(422, "idempotency-key-reused", "Idempotency key reused"),
                 "This Idempotency-Key was used for another payment request within the last 24 hours: use a new key for"
                         + " a new payment.");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Payments when the bank misbehaves, on two message processors: status reads spend no unattended budget but stay
  * behind the bank's breaker; an Idempotency-Key is taken only once a creation passed the breaker (a creation refused
  * while the bank is down may be sent again with the same key), and once the bank was called its answer, a failure too,
- * is the key's answer. Bank alpha's breaker: 3 faults in 60 s, open for 2 s. Faults at the sandbox bank's admin port.
+ * is the key's answer. Bank alpha's breaker: 3 faults in 60 s, open for 2 s; bank gamma's SpikeArrest 2 per second.
+ * Faults at the sandbox bank's admin port.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PaymentResilienceTest {
@@ -41,7 +42,7 @@ class PaymentResilienceTest {
     @BeforeAll
     static void start() throws Exception {
         hub = LocalHub.start(LocalHub.Options.freePorts(Crm.ROOT, work).consumerKey(Crm.KEY).nodes(2)
-                .bankProfile("alpha", "breaker", BREAKER));
+                .bankProfile("alpha", "breaker", BREAKER).bankProfile("gamma", "spikeArrestRate", "\"2ps\""));
         crm = new Crm(hub);
     }
 
@@ -206,5 +207,33 @@ class PaymentResilienceTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    @Order(5)
+    void aBurstOfStatusReadsIsFlattenedByTheBanksSpikeArrest() throws Exception {
+        String id = paymentId(create("gamma", body("gamma", "7.00"), UUID.randomUUID().toString()));
+        Thread.sleep(1000);
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            HttpRequest r = HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/payments/" + id + "/status"))
+                    .header("x-api-key", Crm.KEY).header(RequestOutput.HEADER, RequestOutput.newId())
+                    .timeout(Duration.ofSeconds(60)).GET().build();
+            burst.add(crm.http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+        }
+        int ok = 0;
+        int limited = 0;
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> f : burst) {
+            HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertProblem(r, 429, "rate-limited");
+                assertThat(crm.bankExchanges("gamma", r)).as("refused before the bank").isEmpty();
+                limited++;
+            }
+        }
+        assertThat(ok).as("some reads pass").isPositive();
+        assertThat(limited).as("a burst of 10 at 2 per second is flattened").isPositive();
     }
 }
