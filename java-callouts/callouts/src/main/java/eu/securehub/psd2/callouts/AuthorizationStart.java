@@ -77,11 +77,7 @@ public final class AuthorizationStart extends Callout {
         long frequency = body.requiredInteger("frequencyPerDay", 1, 100);
         boolean combined = body.bool("combinedServiceIndicator", Boolean.FALSE);
         // PSU-ID: the customer's id at the bank. A decoupled bank needs it to reach the customer's app.
-        String psuId = body.token("psuId", false, 140);
-        if (psuId.isEmpty() && property(ctx, "sca-preferred").equals("DECOUPLED")) {
-            throw new CalloutException("psu_id_required", "body psuId is required: this bank's customers approve in its"
-                    + " app, which the bank finds by the customer's online-banking id");
-        }
+        String psuId = requirePsuId(body.token("psuId", false, 140), property(ctx, "sca-preferred"));
 
         Map<String, Object> consent = new LinkedHashMap<>();
         consent.put("access", access.members());
@@ -99,6 +95,15 @@ public final class AuthorizationStart extends Callout {
         ctx.setVariable(var("psu_given"), Boolean.toString(!psuId.isEmpty()));
         ctx.setVariable(var("frequency_per_day"), Long.toString(frequency));
         ctx.setVariable(var("valid_until"), validUntil);
+    }
+
+    /** The customer's online-banking id (body psuId), which a decoupled bank needs to reach the customer's app. */
+    static String requirePsuId(String psuId, String scaPreferred) throws CalloutException {
+        if (psuId.isEmpty() && scaPreferred.equals("DECOUPLED")) {
+            throw new CalloutException("psu_id_required", "body psuId is required: this bank's customers approve in its"
+                    + " app, which the bank finds by the customer's online-banking id");
+        }
+        return psuId;
     }
 
     /** The CRM's JSON body (consent or payment creation): at most {@value #MAX_BODY_CHARS} characters, an object. */

@@ -62,7 +62,7 @@ public final class PaymentRequest extends Callout {
 
     public PaymentRequest(Map<String, String> properties) {
         super(properties, PROPERTIES, PREFIX, "request", "service", "product", "resource_base", "idem_key", "body_digest",
-                "invalid_param", "invalid_reason", "replay_status", "replay_body", "replay_problem", "replay_payment_id", "record_until", "id");
+                "invalid_param", "invalid_reason", "replay_status", "replay_body", "replay_problem", "replay_payment_id", "record_expires_at", "id");
     }
 
     @Override
@@ -156,48 +156,14 @@ public final class PaymentRequest extends Callout {
             bank.put("requestedExecutionDate", date.toString());
         }
         if (periodic) {
-            LocalDate start = date(ctx, body, "startDate", true);
-            if (start.isBefore(today)) {
-                throw invalid(ctx, "invalid_payment", "/startDate", "is in the past");
-            }
-            bank.put("startDate", start.toString());
-            String frequency = text(ctx, body, "/frequency", "frequency", true, 20);
-            if (!FREQUENCIES.contains(frequency)) {
-                throw invalid(ctx, "invalid_payment", "/frequency", "must be one of " + String.join(", ",
-                        new java.util.TreeSet<>(FREQUENCIES)));
-            }
-            bank.put("frequency", frequency);
-            if (body.has("endDate")) {
-                LocalDate end = date(ctx, body, "endDate", true);
-                if (end.isBefore(start)) {
-                    throw invalid(ctx, "invalid_payment", "/endDate", "is before startDate");
-                }
-                bank.put("endDate", end.toString());
-            }
-            if (body.has("executionRule")) {
-                String rule = text(ctx, body, "/executionRule", "executionRule", true, 10);
-                if (!EXECUTION_RULES.contains(rule)) {
-                    throw invalid(ctx, "invalid_payment", "/executionRule", "must be following or preceding");
-                }
-                bank.put("executionRule", rule);
-            }
-            if (body.has("dayOfExecution")) {
-                String day = text(ctx, body, "/dayOfExecution", "dayOfExecution", true, 2);
-                if (!DAY.matcher(day).matches()) {
-                    throw invalid(ctx, "invalid_payment", "/dayOfExecution", "must be a day of the month, \"1\" to \"31\"");
-                }
-                bank.put("dayOfExecution", day);
-            }
+            schedule(ctx, body, today, bank);
         }
         String returnUrl = returnUrl(ctx, body.text("returnUrl", true));
         String psuId = text(ctx, body, "/psuId", "psuId", false, 140);
         if (!psuId.isEmpty() && !Fields.visibleAscii(psuId)) {
             throw invalid(ctx, "invalid_payment", "/psuId", "must be visible ASCII without spaces");
         }
-        if (psuId.isEmpty() && property(ctx, "sca-preferred").equals("DECOUPLED")) {
-            throw new CalloutException("psu_id_required", "body psuId is required: this bank's customers approve in its"
-                    + " app, which the bank finds by the customer's online-banking id");
-        }
+        AuthorizationStart.requirePsuId(psuId, property(ctx, "sca-preferred"));
 
         // The hub's id for the payment exists before the bank is called: the authorisation's records carry it.
         ctx.setVariable(var("id"), OpaqueTokens.mintPaymentId());
@@ -209,6 +175,42 @@ public final class PaymentRequest extends Callout {
         // The digest covers what the CRM asked for, service and product included, whatever the members' order.
         ctx.setVariable(var("body_digest"), digest(service + "/" + product + "\n" + Json.write(canonical(body.members()))));
         startAuthorisation(ctx, returnUrl, psuId);
+    }
+
+    /** A standing order's schedule (Berlin Group periodicPaymentInitiation_json), checked into the bank's body. */
+    private void schedule(MessageContext ctx, Fields body, LocalDate today, Map<String, Object> bank) throws CalloutException {
+        LocalDate start = date(ctx, body, "startDate", true);
+        if (start.isBefore(today)) {
+            throw invalid(ctx, "invalid_payment", "/startDate", "is in the past");
+        }
+        bank.put("startDate", start.toString());
+        String frequency = text(ctx, body, "/frequency", "frequency", true, 20);
+        if (!FREQUENCIES.contains(frequency)) {
+            throw invalid(ctx, "invalid_payment", "/frequency", "must be one of " + String.join(", ",
+                    new java.util.TreeSet<>(FREQUENCIES)));
+        }
+        bank.put("frequency", frequency);
+        if (body.has("endDate")) {
+            LocalDate end = date(ctx, body, "endDate", true);
+            if (end.isBefore(start)) {
+                throw invalid(ctx, "invalid_payment", "/endDate", "is before startDate");
+            }
+            bank.put("endDate", end.toString());
+        }
+        if (body.has("executionRule")) {
+            String rule = text(ctx, body, "/executionRule", "executionRule", true, 10);
+            if (!EXECUTION_RULES.contains(rule)) {
+                throw invalid(ctx, "invalid_payment", "/executionRule", "must be following or preceding");
+            }
+            bank.put("executionRule", rule);
+        }
+        if (body.has("dayOfExecution")) {
+            String day = text(ctx, body, "/dayOfExecution", "dayOfExecution", true, 2);
+            if (!DAY.matcher(day).matches()) {
+                throw invalid(ctx, "invalid_payment", "/dayOfExecution", "must be a day of the month, \"1\" to \"31\"");
+            }
+            bank.put("dayOfExecution", day);
+        }
     }
 
     private void cancel(MessageContext ctx) throws CalloutException {
@@ -227,8 +229,11 @@ public final class PaymentRequest extends Callout {
         // The payment's record lives RECORD_DAYS: the pending record's validUntil, from which the callback's token
         // record takes its expiry, as a consent's does from the consent's validUntil.
         LocalDate today = Instant.ofEpochMilli(now(ctx)).atZone(ZoneOffset.UTC).toLocalDate();
-        String until = today.plusDays(RECORD_DAYS).toString();
-        ctx.setVariable(var("record_until"), until);
+        LocalDate last = today.plusDays(RECORD_DAYS);
+        String until = last.toString();
+        // The record's expiry at creation, the end of that day (UTC): the same the callback gives the re-stored record.
+        ctx.setVariable(var("record_expires_at"),
+                Long.toString(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond()));
         ctx.setVariable("authz.valid_until", until);
         ctx.setVariable("authz.frequency_per_day", "1");
         String state = AuthzState.random();

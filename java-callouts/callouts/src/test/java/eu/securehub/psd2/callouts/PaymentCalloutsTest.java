@@ -72,8 +72,11 @@ class PaymentCalloutsTest {
         assertThat(c.string("authz.return_url")).isEqualTo(RETURN);
         assertThat(AuthzState.wellFormed(c.string("authz.state"))).isTrue();
         assertThat(c.string("authz.frequency_per_day")).isEqualTo("1");
-        assertThat(LocalDate.parse(c.string("authz.valid_until")))
-                .isEqualTo(LocalDate.now(ZoneOffset.UTC).plusDays(PaymentRequest.RECORD_DAYS));
+        LocalDate last = LocalDate.now(ZoneOffset.UTC).plusDays(PaymentRequest.RECORD_DAYS);
+        assertThat(LocalDate.parse(c.string("authz.valid_until"))).isEqualTo(last);
+        assertThat(Long.parseLong(c.string("payment.record_expires_at")))
+                .as("the record's expiry: the end of the pending record's validUntil, as the callback computes it")
+                .isEqualTo(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond());
     }
 
     @Test
