@@ -111,6 +111,8 @@ public final class BenchmarkRunner {
         boolean userGc = parent.getProfilers().stream().anyMatch(p -> p.getKlass().equals("gc")
                 || p.getKlass().equals(GCProfiler.class.getName()));
 
+        MachineLoad load = MachineLoad.start();
+        System.out.println("Before the run: " + MachineLoad.read().loadAverages() + " (1/5/15-min load average)");
         long start = System.nanoTime();
         List<RunResult> results = new ArrayList<>();
         for (Phase phase : phases(quick)) {
@@ -167,7 +169,8 @@ public final class BenchmarkRunner {
             }
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        new Summary(results, quick, seconds).print(System.out);
+        load.stop();
+        new Summary(results, quick, seconds, load).print(System.out);
     }
 
     /** The arguments without the positional ones (benchmark regexes); every JMH option here takes a value. */

@@ -25,8 +25,7 @@ public final class EnvelopeDecrypt extends KeyedCallout {
         if (req.fields.isEmpty()) {
             String text = req.source.trim();
             EnvelopeSupport.checkSize(text.length() / 4L * 3, req.maxBytes);
-            byte[] plaintext = open(ring, now, text, req.associatedData.getBytes(StandardCharsets.UTF_8));
-            output = new String(plaintext, StandardCharsets.UTF_8);
+            output = open(ring, now, text, req.associatedData.getBytes(StandardCharsets.UTF_8));
         } else {
             EnvelopeSupport.checkSize(req.source.length(), req.maxBytes);
             try {
@@ -35,8 +34,7 @@ public final class EnvelopeDecrypt extends KeyedCallout {
                     if (!(value instanceof String)) {
                         throw new CalloutException("invalid_ciphertext", "field " + name + " does not hold a ciphertext");
                     }
-                    byte[] plaintext = open(ring, now, (String) value, EnvelopeSupport.fieldData(req.associatedData, name));
-                    return new String(plaintext, StandardCharsets.UTF_8);
+                    return open(ring, now, (String) value, EnvelopeSupport.fieldData(req.associatedData, name));
                 });
             } catch (JsonException e) {
                 throw new CalloutException("invalid_json", "source is not valid JSON: " + e.getMessage());
@@ -45,9 +43,9 @@ public final class EnvelopeDecrypt extends KeyedCallout {
         ctx.setVariable(req.outputVariable, output);
     }
 
-    private byte[] open(Keyring ring, long now, String text, byte[] associatedData) throws CalloutException {
+    private String open(Keyring ring, long now, String text, byte[] associatedData) throws CalloutException {
         try {
-            return Envelope.decryptText(text, keyId -> dataKey(ring, keyId, now), associatedData);
+            return Envelope.decryptTextToString(text, keyId -> dataKey(ring, keyId, now), associatedData);
         } catch (EnvelopeException e) {
             throw new CalloutException(e.code(), e.getMessage());
         }

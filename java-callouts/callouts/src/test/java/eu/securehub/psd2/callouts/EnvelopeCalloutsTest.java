@@ -286,7 +286,8 @@ class EnvelopeCalloutsTest {
                 "not base64 at all!", "invalid_ciphertext",
                 "", "invalid_ciphertext",
                 ciphertext.substring(0, 40), "invalid_ciphertext",
-                ciphertext.substring(0, ciphertext.length() - 4), "decryption_failed",
+                withoutLastBytes(ciphertext, 3), "decryption_failed",
+                nonCanonical(ciphertext), "invalid_ciphertext",
                 "Ag" + ciphertext.substring(2), "unsupported_version",
                 flip(ciphertext, ciphertext.length() - 10), "decryption_failed");
         cases.forEach((input, code) -> {
@@ -295,6 +296,21 @@ class EnvelopeCalloutsTest {
             assertThat(d.string("envelope.error_code")).as(input).isEqualTo(code);
             assertThat(d.string("envelope.error")).doesNotContain(IBAN);
         });
+    }
+
+    /** The text of the envelope without its last {@code n} bytes (a canonical text: only the tag is cut short). */
+    private static String withoutLastBytes(String text, int n) {
+        byte[] bytes = java.util.Base64.getUrlDecoder().decode(text);
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.util.Arrays.copyOf(bytes, bytes.length - n));
+    }
+
+    /** The same bytes with the last character's unused bits set: a second text for them, which is refused. */
+    private static String nonCanonical(String text) {
+        String canonical = text.length() % 4 == 0 ? withoutLastBytes(text, 1) : text;
+        char last = canonical.charAt(canonical.length() - 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        return canonical.substring(0, canonical.length() - 1) + alphabet.charAt(alphabet.indexOf(last) | 1);
     }
 
     private static String flip(String text, int at) {

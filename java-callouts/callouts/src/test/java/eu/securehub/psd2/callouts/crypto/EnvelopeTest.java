@@ -53,6 +53,26 @@ class EnvelopeTest {
     }
 
     @Test
+    void textDecryptsInPlaceToAStringAtEverySizeAndRefusesATamperedOne() throws Exception {
+        DataKey k = key("k");
+        StringBuilder json = new StringBuilder();
+        while (json.length() < 70 * 1024) {
+            json.append("{\"iban\":\"DE89370400440532013000\",\"name\":\"Zoë Ø\"},");
+        }
+        for (int n : new int[] {0, 1, 2047, 64 * 1024, 70 * 1024, 3}) {
+            String plaintext = json.substring(0, n);
+            byte[] bytes = plaintext.getBytes(StandardCharsets.UTF_8);
+            String text = Envelope.encryptToText(k, bytes, AD);
+            assertThat(Envelope.decryptTextToString(text, id -> k, AD)).as("size %d", n).isEqualTo(plaintext);
+            // The next call reuses the buffer the previous one decrypted in: a tampered tag is still refused.
+            String tampered = text.substring(0, text.length() - 2) + (text.charAt(text.length() - 2) == 'A' ? 'Q' : 'A')
+                    + text.charAt(text.length() - 1);
+            assertThatThrownBy(() -> Envelope.decryptTextToString(tampered, id -> k, AD))
+                    .isInstanceOf(EnvelopeException.class);
+        }
+    }
+
+    @Test
     void decryptTextAsksForTheKeyNamedInTheHeader() throws Exception {
         DataKey k1 = key("k1");
         DataKey k2 = key("k2");
