@@ -140,6 +140,15 @@ final class Browser implements AutoCloseable {
         return seen.get();
     }
 
+    /** Runs {@code use} on a page of a fresh context (closed afterwards), e.g. to drive the hub's Debug page. */
+    <T> T withPage(java.util.function.Function<Page, T> use) {
+        try (BrowserContext context = browser.newContext()) {
+            context.setDefaultTimeout(30_000);
+            context.setDefaultNavigationTimeout(30_000);
+            return use.apply(context.newPage());
+        }
+    }
+
     @Override
     public void close() {
         try {

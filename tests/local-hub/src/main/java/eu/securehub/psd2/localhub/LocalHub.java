@@ -71,6 +71,9 @@ public final class LocalHub implements AutoCloseable {
     /** The banks that require QSEAL signatures by default; {@link Options#requireSignatures} adds others. */
     static final java.util.Set<String> SIGNING_BANKS = java.util.Set.of("gamma");
 
+    /** How many requests' Debug traces the hub keeps by default. */
+    public static final int DEFAULT_TRACES = 200;
+
     /** How to start the hub; immutable, every {@code with…} returns a changed copy. */
     public static final class Options {
         private Path root;
@@ -79,6 +82,8 @@ public final class LocalHub implements AutoCloseable {
         private int kmsPort;
         private int hubPort;
         private int crmPort;
+        private int debugPort;
+        private int traces = DEFAULT_TRACES;
         private final Map<String, Integer> bankPorts = new LinkedHashMap<>();
         private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
         private String kmsToken;
@@ -105,6 +110,8 @@ public final class LocalHub implements AutoCloseable {
             o.kmsPort = kmsPort;
             o.hubPort = hubPort;
             o.crmPort = crmPort;
+            o.debugPort = debugPort;
+            o.traces = traces;
             o.bankPorts.putAll(bankPorts);
             o.adminPorts.putAll(adminPorts);
             o.kmsToken = kmsToken;
@@ -136,6 +143,7 @@ public final class LocalHub implements AutoCloseable {
             o.kmsPort = 8089;
             o.hubPort = 8998;
             o.crmPort = 8999;
+            o.debugPort = 8997;
             for (int i = 0; i < BANKS.size(); i++) {
                 o.bankPorts.put(BANKS.get(i), 8443 + i);
                 o.adminPorts.put(BANKS.get(i), 9443 + i);
@@ -151,6 +159,7 @@ public final class LocalHub implements AutoCloseable {
             o.kmsPort = 0;
             o.hubPort = 0;
             o.crmPort = 0;
+            o.debugPort = 0;
             o.bankPorts.replaceAll((k, v) -> 0);
             o.adminPorts.replaceAll((k, v) -> 0);
             return o;
@@ -166,6 +175,8 @@ public final class LocalHub implements AutoCloseable {
             o.kmsPort = Integer.getInteger("psd2.kms.port", o.kmsPort);
             o.hubPort = Integer.getInteger("psd2.hub.port", o.hubPort);
             o.crmPort = Integer.getInteger("psd2.crm.port", o.crmPort);
+            o.debugPort = Integer.getInteger("psd2.debug.port", o.debugPort);
+            o.traces = Integer.getInteger("psd2.traces", o.traces);
             for (String bank : BANKS) {
                 o.bankPorts.put(bank, Integer.getInteger("psd2." + bank + ".port", o.bankPorts.get(bank)));
                 o.adminPorts.put(bank, Integer.getInteger("psd2." + bank + ".adminPort", o.adminPorts.get(bank)));
@@ -191,6 +202,26 @@ public final class LocalHub implements AutoCloseable {
         public Options hubPort(int port) {
             Options o = copy();
             o.hubPort = port;
+            return o;
+        }
+
+        /**
+         * How many requests' Debug traces the runtime keeps (a ring buffer, default {@value #DEFAULT_TRACES}); 0 turns
+         * tracing off (and the debug page with it), e.g. for throughput figures.
+         */
+        public Options traces(int capacity) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("traces must be >= 0, not " + capacity);
+            }
+            Options o = copy();
+            o.traces = capacity;
+            return o;
+        }
+
+        /** The debug page's port on 127.0.0.1 (fixedPorts: 8997, freePorts: 0 = any free port). */
+        public Options debugPort(int port) {
+            Options o = copy();
+            o.debugPort = port;
             return o;
         }
 
@@ -356,6 +387,7 @@ public final class LocalHub implements AutoCloseable {
     private final LocalEnvironment environment;
     private final LocalRuntime runtime;
     private final String consumerKey;
+    private final DebugPage debugPage;
 
     private LocalHub(Builder b) {
         this.running = b.running;
@@ -368,6 +400,7 @@ public final class LocalHub implements AutoCloseable {
         this.environment = b.environment;
         this.runtime = b.runtime;
         this.consumerKey = b.consumerKey;
+        this.debugPage = b.debugPage;
     }
 
     /** What start() has built so far (closed in reverse order if a later step fails). */
@@ -382,6 +415,7 @@ public final class LocalHub implements AutoCloseable {
         LocalEnvironment environment;
         LocalRuntime runtime;
         String consumerKey;
+        DebugPage debugPage;
 
         void closeAll() {
             for (int i = running.size() - 1; i >= 0; i--) {
@@ -496,8 +530,17 @@ public final class LocalHub implements AutoCloseable {
                 otherNodes.add(new RetargetedEnvironment(b.environment, targetPorts, b.environment.kvmStore().node(),
                         b.environment.cacheStore().node()));
             }
-            b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort).withOtherNodes(otherNodes));
+            // Debug traces: edge.json's debug mask (as the environment read it), the destinations named for the cost
+            // counts (the banks' TargetServers and the KMS are on 127.0.0.1).
+            b.runtime = LocalRuntime.start(RuntimeOptions.of(runtimeEnv).withPort(hubPort).withOtherNodes(otherNodes)
+                    .withTraces(options.traces).withDebugMask(b.environment.debugMask()));
             b.running.add(b.runtime);
+            b.banks.forEach((id, bank) -> label(b.runtime, bank.port(), "bank " + id));
+            label(b.runtime, b.kms.port(), eu.securehub.psd2.runtime.trace.Cost.KMS_LABEL);
+            if (options.traces > 0) {
+                b.debugPage = DebugPage.start(options.debugPort, b.runtime.traces());
+                b.running.add(b.debugPage);
+            }
             for (Path sf : sharedFlows) {
                 b.runtime.deploySharedFlow(sf, SERVICE_ACCOUNT);
             }
@@ -514,6 +557,10 @@ public final class LocalHub implements AutoCloseable {
             }
             throw new IllegalStateException("cannot start the local hub: " + e.getMessage(), e);
         }
+    }
+
+    private static void label(LocalRuntime rt, int port, String label) {
+        rt.traces().label("127.0.0.1:" + port, label).label("localhost:" + port, label);
     }
 
     /** Every shared flow module's built bundle, in name order; an unbuilt one is an error. */
@@ -623,6 +670,19 @@ public final class LocalHub implements AutoCloseable {
         return crmPage.url();
     }
 
+    /**
+     * The runtime's Debug traces (the last {@link Options#traces} requests, masked with edge.json's debug mask), e.g.
+     * {@code traces().awaitByRequestHeader("X-Request-ID", id, Duration.ofSeconds(5)).cost()}.
+     */
+    public eu.securehub.psd2.runtime.trace.TraceRecorder traces() {
+        return runtime.traces();
+    }
+
+    /** {@code http://127.0.0.1:<port>/}: the Debug page (null when tracing is off). */
+    public String debugUrl() {
+        return debugPage == null ? null : debugPage.url();
+    }
+
     /** How many message processors the runtime runs. */
     public int nodes() {
         return options.nodes;
@@ -720,6 +780,8 @@ public final class LocalHub implements AutoCloseable {
                 "  local KMS       " + kms.baseUrl() + "  (bearer token " + kmsToken + ")",
                 "  test PKI        " + options.pkiDir,
                 "  message log     " + environment.messageLogFile(),
+                "  Debug traces    " + (debugPage == null ? "off" : debugUrl() + "  (last " + options.traces
+                        + " requests, masked; JSON at " + debugUrl() + "traces)"),
                 "",
                 "Walk-through (bash; needs curl and jq):",
                 "",

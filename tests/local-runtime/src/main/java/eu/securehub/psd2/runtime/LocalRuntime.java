@@ -66,6 +66,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger nextNode = new java.util.concurrent.atomic.AtomicInteger();
     private final BundleLoader loader;
     private final Map<String, PolicyFactory> factories;
+    private final eu.securehub.psd2.runtime.trace.TraceRecorder traces;
     private final Server server;
     private final ServerConnector connector;
     private final ExecutorService postClient = Executors.newCachedThreadPool(r -> {
@@ -80,6 +81,11 @@ public final class LocalRuntime implements AutoCloseable {
         List<ProxyEngine> all = new java.util.ArrayList<>(List.of(engine));
         options.otherNodes().forEach(n -> all.add(new ProxyEngine(n)));
         this.nodes = List.copyOf(all);
+        // One recorder for every message processor; each trace says which node ran it.
+        this.traces = new eu.securehub.psd2.runtime.trace.TraceRecorder(options.traces(), options.debugMask());
+        for (int i = 0; i < nodes.size(); i++) {
+            nodes.get(i).tracing(traces, i);
+        }
         this.factories = factories(engine, options);
         this.loader = new BundleLoader(factories);
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
@@ -206,6 +212,15 @@ public final class LocalRuntime implements AutoCloseable {
 
     public ProxyEngine engine() {
         return engine;
+    }
+
+    /**
+     * The Debug traces of the last requests (all nodes), masked with the options' debug mask; records nothing when
+     * {@link RuntimeOptions#traces()} is 0. Label destinations here ({@code traces().label("127.0.0.1:8443",
+     * "bank alpha")}) for the per-request cost counts.
+     */
+    public eu.securehub.psd2.runtime.trace.TraceRecorder traces() {
+        return traces;
     }
 
     /** The loader with this runtime's factories (to validate bundles without deploying them). */

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * FlowCallout (§4.9): runs a shared flow deployed in the same runtime; Parameters (value=, ref= or templated text)
  * are flow variables visible only while the shared flow runs. A missing shared flow is flow.SharedFlowNotFound (500)
- * at run time (the docs list no deployment error). Faults inside the shared flow propagate to the caller.
+ * at run time (the docs list no deployment error). Faults inside the shared flow propagate to the caller. It runs
+ * the shared flow as deployed on the node that runs the request.
  */
 public final class FlowCalloutPolicy extends BasePolicy {
     private final ProxyEngine engine;
@@ -82,6 +83,9 @@ public final class FlowCalloutPolicy extends BasePolicy {
             }
             values.put(p.name(), v);
         }
-        engine.runSharedFlow((Exchange) ctx, sharedFlow, values);
+        // The shared flow of the node running the request: each message processor has its own deployment of it
+        // (policy instances, Java class loader and so a callout's static state), as nodes share no memory.
+        Exchange x = (Exchange) ctx;
+        (x.engine() != null ? x.engine() : engine).runSharedFlow(x, sharedFlow, values);
     }
 }

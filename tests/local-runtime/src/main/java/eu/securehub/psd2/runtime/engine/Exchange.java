@@ -38,12 +38,33 @@ public final class Exchange implements FlowContext {
     private Message request;
     private Message response;
     private Phase phase = Phase.REQUEST;
+    /** The message processor running this exchange: its shared flows are the ones a FlowCallout runs. */
+    private ProxyEngine engine;
+    /** The request's raw Debug trace, or null when tracing is off (every access below costs one null check then). */
+    private eu.securehub.psd2.runtime.trace.TraceBuilder trace;
 
     public Exchange(Environment env, BundleInfo bundle, Message request) {
         this.env = env;
         this.clock = env.clock() == null ? Clock.systemUTC() : env.clock();
         this.bundles.push(bundle);
         this.request = request;
+    }
+
+    public eu.securehub.psd2.runtime.trace.TraceBuilder trace() {
+        return trace;
+    }
+
+    public void trace(eu.securehub.psd2.runtime.trace.TraceBuilder t) {
+        this.trace = t;
+    }
+
+    /** The node's engine (null for an exchange made outside an engine, e.g. in a policy's unit test). */
+    public ProxyEngine engine() {
+        return engine;
+    }
+
+    void engine(ProxyEngine e) {
+        this.engine = e;
     }
 
     public Phase phase() {
@@ -173,6 +194,14 @@ public final class Exchange implements FlowContext {
 
     @Override
     public Object get(String name) {
+        Object v = lookup(name);
+        if (trace != null && name != null) {
+            trace.read(name, v);
+        }
+        return v;
+    }
+
+    private Object lookup(String name) {
         if (name == null) {
             return null;
         }
@@ -200,6 +229,9 @@ public final class Exchange implements FlowContext {
 
     @Override
     public void set(String name, Object value) {
+        if (trace != null) {
+            trace.write(name, value);
+        }
         int dot = name.indexOf('.');
         if (dot > 0) {
             Message m = messageFor(name.substring(0, dot));
@@ -226,6 +258,9 @@ public final class Exchange implements FlowContext {
 
     @Override
     public void remove(String name) {
+        if (trace != null) {
+            trace.removed(name);
+        }
         int dot = name.indexOf('.');
         if (dot > 0) {
             Message m = messageFor(name.substring(0, dot));

@@ -7,6 +7,10 @@ import eu.securehub.psd2.runtime.spi.Location;
 import eu.securehub.psd2.runtime.spi.Message;
 import eu.securehub.psd2.runtime.spi.Policy;
 import eu.securehub.psd2.runtime.spi.PolicyFault;
+import eu.securehub.psd2.runtime.trace.Step;
+import eu.securehub.psd2.runtime.trace.TraceBuilder;
+import eu.securehub.psd2.runtime.trace.TraceRecorder;
+import eu.securehub.psd2.runtime.trace.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +36,8 @@ public final class ProxyEngine {
     private final TargetCaller targets;
     private final List<Deployment> deployments = new CopyOnWriteArrayList<>();
     private final Map<String, Bundle> sharedFlows = new ConcurrentHashMap<>();
+    private volatile TraceRecorder recorder = TraceRecorder.off();
+    private volatile int node;
 
     /** One ProxyEndpoint of a deployed proxy, with its base path matcher. */
     public record Deployment(Bundle bundle, Model.ProxyEndpointDef endpoint, Pattern basePath) {
@@ -44,6 +50,12 @@ public final class ProxyEngine {
 
     public Environment environment() {
         return env;
+    }
+
+    /** Records every request's Debug trace into {@code r} as message processor {@code nodeIndex}. */
+    public void tracing(TraceRecorder r, int nodeIndex) {
+        this.recorder = r == null ? TraceRecorder.off() : r;
+        this.node = nodeIndex;
     }
 
     // ------------------------------------------------------------------ deployment
@@ -103,14 +115,17 @@ public final class ProxyEngine {
 
     /** Runs the proxy for a request; never throws for flow errors (they become the error response). */
     public Outcome handle(Deployment d, Message request, String clientIp, int clientPort, String scheme, String host) {
+        TraceBuilder tb = recorder.start(node, request);
         Exchange x = new Exchange(env, d.bundle(), request);
+        x.engine(this);
         long now = x.clock().millis();
         Model.ProxyEndpointDef ep = d.endpoint();
         String path = request.path();
         java.util.regex.Matcher m = d.basePath().matcher(path);
         m.matches();
         String suffix = m.group(2) == null ? "" : m.group(2);
-        x.set("messageid", UUID.randomUUID().toString());
+        String messageId = UUID.randomUUID().toString();
+        x.set("messageid", messageId);
         x.set("organization.name", env.organization());
         x.set("environment.name", env.name());
         x.set("apiproxy.name", d.bundle().name());
@@ -137,9 +152,37 @@ public final class ProxyEngine {
                 request.headers().remove(h);
             }
         }
-        new Run(x, d).main();
+        if (tb == null) {
+            new Run(x, d).main();
+            Message response = x.response();
+            return new Outcome(x, response, () -> new Run(x, d).postClient());
+        }
+        // Debug trace: variable accesses are recorded from here on (the set-up above is the runtime's, not a step's).
+        tb.identify(messageId, d.bundle().name(), d.bundle().revision());
+        x.trace(tb);
+        TraceBuilder before = Tracing.bind(tb);
+        try {
+            new Run(x, d).main();
+        } finally {
+            Tracing.restore(before);
+            tb.mainDone(x.response(), Boolean.TRUE.equals(x.getPlain("is.error")));
+        }
         Message response = x.response();
-        Runnable post = () -> new Run(x, d).postClient();
+        TraceRecorder r = recorder;
+        Runnable post = () -> {
+            TraceBuilder was = Tracing.bind(tb);
+            try {
+                new Run(x, d).postClient();
+            } finally {
+                Tracing.restore(was);
+                x.trace(null);
+                try {
+                    r.finish(tb);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "recording the trace of " + messageId + " failed", e);
+                }
+            }
+        };
         return new Outcome(x, response, post);
     }
 
@@ -160,9 +203,12 @@ public final class ProxyEngine {
             try {
                 // Proxy request: PreFlow, first matching Flow, PostFlow.
                 x.set("current.flow.name", "PreFlow");
+                flow("PROXY_REQ_FLOW PreFlow");
                 runSteps(ep.preFlow().request(), d.bundle());
+                flow("PROXY_REQ_FLOW");
                 Model.FlowDef pf = firstMatch(ep.flows());
                 if (pf != null) {
+                    flow("PROXY_REQ_FLOW " + pf.name());
                     x.set("current.flow.name", pf.name());
                     x.set("proxy.flow.name", pf.name());
                     x.set("current.flow.description", pf.description());
@@ -170,7 +216,9 @@ public final class ProxyEngine {
                     runSteps(pf.request(), d.bundle());
                 }
                 x.set("current.flow.name", "PostFlow");
+                flow("PROXY_REQ_FLOW PostFlow");
                 runSteps(ep.postFlow().request(), d.bundle());
+                flow("PROXY_REQ_FLOW RouteRules");
                 Model.RouteRuleDef route = selectRoute(ep);
                 x.set("route.name", route.name());
                 if (route.targetEndpoint() != null || route.url() != null) {
@@ -190,15 +238,18 @@ public final class ProxyEngine {
                 }
                 x.phase(Exchange.Phase.RESPONSE);
                 x.set("current.flow.name", "PreFlow");
+                flow("PROXY_RESP_FLOW PreFlow");
                 runSteps(ep.preFlow().response(), d.bundle());
                 // The response segment runs the Response of the Flow chosen for the request (re-evaluating the
                 // conditions is UNCONFIRMED, §1.3); the docs say one conditional flow per segment and the trace
                 // shows one flow per endpoint, so the request's choice is kept.
                 if (pf != null) {
                     x.set("current.flow.name", pf.name());
+                    flow("PROXY_RESP_FLOW " + pf.name());
                     runSteps(pf.response(), d.bundle());
                 }
                 x.set("current.flow.name", "PostFlow");
+                flow("PROXY_RESP_FLOW PostFlow");
                 runSteps(ep.postFlow().response(), d.bundle());
             } catch (StepFault f) {
                 handleError(f, inTarget);
@@ -207,7 +258,7 @@ public final class ProxyEngine {
 
         private Model.FlowDef firstMatch(List<Model.FlowDef> flows) {
             for (Model.FlowDef f : flows) {
-                if (test(f.condition())) {
+                if (traced(f.condition(), Step.FLOW_CONDITION, f.name(), "Flow")) {
                     return f;
                 }
             }
@@ -218,9 +269,35 @@ public final class ProxyEngine {
             return c == null || c.test(x);
         }
 
+        /** test(c), recorded in the trace as a condition entry (its reads attributed to the condition). */
+        private boolean traced(Condition c, String kind, String name, String type) {
+            TraceBuilder tb = x.trace();
+            if (tb == null) {
+                return test(c);
+            }
+            TraceBuilder.Open o = tb.begin(kind, x.bundle().name(), name, type, c == null ? null : c.text(), false);
+            try {
+                tb.beginCondition();
+                boolean r = test(c);
+                o.held(r);
+                return r;
+            } finally {
+                tb.endCondition();
+                tb.end(o);
+            }
+        }
+
+        /** The trace's current segment and flow. */
+        private void flow(String label) {
+            TraceBuilder tb = x.trace();
+            if (tb != null) {
+                tb.flow(label);
+            }
+        }
+
         private Model.RouteRuleDef selectRoute(Model.ProxyEndpointDef ep) {
             for (Model.RouteRuleDef r : ep.routeRules()) {
-                if (test(r.condition())) {
+                if (traced(r.condition(), Step.ROUTE_CONDITION, r.name(), "RouteRule")) {
                     return r;
                 }
             }
@@ -240,26 +317,44 @@ public final class ProxyEngine {
                     x.set("target.url", conn.url().render(x));
                 }
                 x.set("current.flow.name", "PreFlow");
+                flow("TARGET_REQ_FLOW PreFlow");
                 runSteps(t.preFlow().request(), d.bundle());
             } else {
                 x.set("target.url", directRoute.url().render(x));
             }
+            flow("TARGET_REQ_FLOW");
             Model.FlowDef tf = t == null ? null : firstMatch(t.flows());
             if (tf != null) {
                 x.set("current.flow.name", tf.name());
                 x.set("target.flow.name", tf.name());
+                flow("TARGET_REQ_FLOW " + tf.name());
                 runSteps(tf.request(), d.bundle());
             }
             if (t != null) {
                 x.set("current.flow.name", "PostFlow");
+                flow("TARGET_REQ_FLOW PostFlow");
                 runSteps(t.postFlow().request(), d.bundle());
             }
             // The backend call.
             Message resp;
+            TraceBuilder tb = x.trace();
+            TraceBuilder.Open call = null;
+            if (tb != null) {
+                flow("TARGET_CALL");
+                call = tb.begin(Step.TARGET, d.bundle().name(), t == null ? "(RouteRule URL)" : t.name(),
+                        "TargetEndpoint", null, false);
+            }
             try {
                 resp = targets.call(x, conn);
             } catch (PolicyFault pf) {
+                if (call != null) {
+                    call.fault(pf.faultName());
+                }
                 throw systemFault(pf);
+            } finally {
+                if (call != null) {
+                    tb.end(call);
+                }
             }
             x.response(resp);
             x.phase(Exchange.Phase.RESPONSE);
@@ -269,16 +364,22 @@ public final class ProxyEngine {
                 // The client receives the backend's own status and body unless a rule changes it (§1.5).
                 PolicyFault f = new PolicyFault("messaging.adaptors.http.flow.ErrorResponseCode", resp.status(),
                         "Received " + resp.status() + " Response Code");
+                if (call != null) {
+                    call.fault(f.faultName());
+                }
                 throw new StepFault(f, null, true);
             }
             if (t != null) {
                 x.set("current.flow.name", "PreFlow");
+                flow("TARGET_RESP_FLOW PreFlow");
                 runSteps(t.preFlow().response(), d.bundle());
                 if (tf != null) {
                     x.set("current.flow.name", tf.name());
+                    flow("TARGET_RESP_FLOW " + tf.name());
                     runSteps(tf.response(), d.bundle());
                 }
                 x.set("current.flow.name", "PostFlow");
+                flow("TARGET_RESP_FLOW PostFlow");
                 runSteps(t.postFlow().response(), d.bundle());
             }
         }
@@ -301,15 +402,15 @@ public final class ProxyEngine {
             if (inTarget && target != null) {
                 // Target fault: the TargetEndpoint's FaultRules (top-down) and DefaultFaultRule, then — the
                 // emulator choice of §1.5 — the ProxyEndpoint's DefaultFaultRule only (its FaultRules do not run).
-                runFaultRules(target.faultRules(), target.defaultFaultRule());
-                runDefaultOnly(ep.defaultFaultRule());
+                runFaultRules(target.faultRules(), target.defaultFaultRule(), "TARGET_ERROR");
+                runDefaultOnly(ep.defaultFaultRule(), "PROXY_ERROR");
             } else if (inTarget) {
                 // A RouteRule URL (no TargetEndpoint): nothing target-side; the proxy DefaultFaultRule.
-                runDefaultOnly(ep.defaultFaultRule());
+                runDefaultOnly(ep.defaultFaultRule(), "PROXY_ERROR");
             } else {
                 List<Model.FaultRuleDef> bottomUp = new ArrayList<>(ep.faultRules());
                 java.util.Collections.reverse(bottomUp);
-                runFaultRules(bottomUp, ep.defaultFaultRule());
+                runFaultRules(bottomUp, ep.defaultFaultRule(), "PROXY_ERROR");
             }
         }
 
@@ -327,25 +428,36 @@ public final class ProxyEngine {
             }
         }
 
-        private void runFaultRules(List<Model.FaultRuleDef> rules, Model.DefaultFaultRuleDef dfr) {
+        private void runFaultRules(List<Model.FaultRuleDef> rules, Model.DefaultFaultRuleDef dfr, String segment) {
             boolean executed = false;
             boolean raised = false;
+            flow(segment + " FaultRules");
             for (Model.FaultRuleDef r : rules) {
-                if (test(r.condition())) {
+                if (traced(r.condition(), Step.FAULT_RULE, r.name(), "FaultRule")) {
                     executed = true;
+                    flow(segment + " FaultRule " + r.name());
                     raised = runErrorSteps(r.steps());
                     break;
                 }
             }
             // The DefaultFaultRule runs if no FaultRule executed, or with AlwaysEnforce — but not after a FaultRule
             // that invoked a RaiseFault (§1.5 item 5).
-            if (dfr != null && (!executed || dfr.alwaysEnforce()) && !raised && test(dfr.condition())) {
-                runErrorSteps(dfr.steps());
+            if (dfr != null && (!executed || dfr.alwaysEnforce()) && !raised) {
+                flow(segment + " DefaultFaultRule");
+                if (traced(dfr.condition(), Step.FAULT_RULE, dfr.name() == null ? "DefaultFaultRule" : dfr.name(),
+                        "DefaultFaultRule")) {
+                    runErrorSteps(dfr.steps());
+                }
             }
         }
 
-        private void runDefaultOnly(Model.DefaultFaultRuleDef dfr) {
-            if (dfr != null && test(dfr.condition())) {
+        private void runDefaultOnly(Model.DefaultFaultRuleDef dfr, String segment) {
+            if (dfr == null) {
+                return;
+            }
+            flow(segment + " DefaultFaultRule");
+            if (traced(dfr.condition(), Step.FAULT_RULE, dfr.name() == null ? "DefaultFaultRule" : dfr.name(),
+                    "DefaultFaultRule")) {
                 runErrorSteps(dfr.steps());
             }
         }
@@ -372,6 +484,7 @@ public final class ProxyEngine {
             x.set("client.sent.start.timestamp", now);
             x.set("client.sent.end.timestamp", now);
             x.set("current.flow.name", "PostClientFlow");
+            flow("POST_CLIENT_FLOW");
             try {
                 runSteps(d.endpoint().postClientFlow(), d.bundle());
             } catch (StepFault f) {
@@ -438,19 +551,61 @@ public final class ProxyEngine {
 
     /** Executes one step: enabled, condition, continueOnError (§1.5). Throws StepFault to enter the error state. */
     void executeStep(Exchange x, Model.Step s, Bundle bundle) {
+        TraceBuilder tb = x.trace();
+        if (tb == null) {
+            executeStep(x, s, bundle, null, null);
+            return;
+        }
+        Policy p = bundle.policies().get(s.policy());
+        TraceBuilder.Open o = tb.begin(Step.POLICY, bundle.name(), p.name(), p.type(),
+                s.condition() == null ? null : s.condition().text(), p.continueOnError());
+        try {
+            executeStep(x, s, bundle, tb, o);
+        } catch (StepFault f) {
+            o.fault(f.fault.faultName());
+            throw f;
+        } finally {
+            tb.end(o);
+        }
+    }
+
+    private void executeStep(Exchange x, Model.Step s, Bundle bundle, TraceBuilder tb, TraceBuilder.Open o) {
         Policy p = bundle.policies().get(s.policy());
         if (!p.enabled()) {
+            if (o != null) {
+                o.skipped("disabled");
+            }
             return; // enabled="false": skipped as if absent
         }
-        if (s.condition() != null && !s.condition().test(x)) {
-            return;
+        if (s.condition() != null) {
+            boolean holds;
+            if (tb == null) {
+                holds = s.condition().test(x);
+            } else {
+                tb.beginCondition();
+                try {
+                    holds = s.condition().test(x);
+                } finally {
+                    tb.endCondition();
+                }
+                o.conditionResult(holds);
+            }
+            if (!holds) {
+                if (o != null) {
+                    o.skipped("condition false");
+                }
+                return;
+            }
         }
         try {
             p.execute(x);
         } catch (PolicyFault pf) {
-            onPolicyFault(x, p, pf, p.type().equals("RaiseFault"));
+            onPolicyFault(x, p, pf, p.type().equals("RaiseFault"), o);
         } catch (StepFault inner) {
             // A fault inside a shared flow (FlowCallout): its variables are already set by the inner step.
+            if (o != null) {
+                o.fault(inner.fault.faultName());
+            }
             if (p.continueOnError()) {
                 x.set(failedVariable(p), true);
                 return;
@@ -459,11 +614,14 @@ public final class ProxyEngine {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "policy " + p.name() + " (" + p.type() + ") threw", e);
             onPolicyFault(x, p, new PolicyFault("steps." + p.type().toLowerCase(Locale.ROOT) + ".ExecutionFailed", 500,
-                    "Execution of " + p.name() + " failed: " + e.getClass().getSimpleName()), false);
+                    "Execution of " + p.name() + " failed: " + e.getClass().getSimpleName()), false, o);
         }
     }
 
-    private void onPolicyFault(Exchange x, Policy p, PolicyFault pf, boolean prepared) {
+    private void onPolicyFault(Exchange x, Policy p, PolicyFault pf, boolean prepared, TraceBuilder.Open o) {
+        if (o != null) {
+            o.fault(pf.faultName());
+        }
         x.set(failedVariable(p), true);
         if (p.type().equals("RaiseFault")) {
             x.set("raisefault." + p.name() + ".failed", true);

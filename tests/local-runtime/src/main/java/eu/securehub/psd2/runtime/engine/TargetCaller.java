@@ -121,6 +121,10 @@ final class TargetCaller {
         x.set("target.sent.start.timestamp", sent);
         x.set("target.sent.end.timestamp", sent);
         HttpResponseData r;
+        eu.securehub.psd2.runtime.trace.TraceBuilder tb = x.trace();
+        long t0 = System.nanoTime();
+        Object targetName = x.getPlain("target.name");
+        try {
         try {
             r = http.send(new HttpRequestData(req.verb(), uri, h, req.content()), ssl, connect, io);
         } catch (HttpConnectTimeoutException e) {
@@ -143,6 +147,16 @@ final class TargetCaller {
             throw new PolicyFault("messaging.adaptors.http.flow.ServiceUnavailable", 503, "Service Unavailable", e);
         } catch (InterruptedExceptionWrapper e) {
             throw new PolicyFault("messaging.adaptors.http.flow.ServiceUnavailable", 503, "Service Unavailable", e);
+        }
+        } catch (PolicyFault pf) {
+            if (tb != null) {
+                tb.targetCall(targetName == null ? null : String.valueOf(targetName), req.verb(), uri, 0, t0, h, null);
+            }
+            throw pf;
+        }
+        if (tb != null) {
+            tb.targetCall(targetName == null ? null : String.valueOf(targetName), req.verb(), uri, r.status(), t0, h,
+                    r.headers());
         }
         long recv = x.clock().millis();
         x.set("target.received.start.timestamp", recv);

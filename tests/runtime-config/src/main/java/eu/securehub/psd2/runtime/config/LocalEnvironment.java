@@ -20,6 +20,7 @@ import eu.securehub.psd2.runtime.spi.MessageLog;
 import eu.securehub.psd2.runtime.spi.QuotaCounters;
 import eu.securehub.psd2.runtime.spi.SpikeArrests;
 import eu.securehub.psd2.runtime.spi.TargetServer;
+import eu.securehub.psd2.runtime.trace.DebugMask;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -327,11 +328,13 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     private final Map<String, Set<String>> checkedEntries;
     private final String keysLabel;
     private final KeyStoreManagement keyStoreManagement = new KeyStoreManagement();
+    private final DebugMask debugMask;
 
     private LocalEnvironment(EnvironmentConfig config, Options options, LocalKeyStores keyStores,
             Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring,
             List<String> certificates, Map<String, Set<String>> checkedEntries, String keysLabel) {
         this.config = config;
+        this.debugMask = readDebugMask(config.root());
         this.certificateMinDays = options.certificateMinDays;
         this.checkedEntries = checkedEntries;
         this.keysLabel = keysLabel;
@@ -562,6 +565,37 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     /** The KVM store itself (management-API writes, inspection of stored values, more nodes). */
     public InMemoryKeyValueMaps kvmStore() {
         return kvms;
+    }
+
+    /**
+     * The environment's debug mask: edge.json's {@code allEnvConfig.debugMasks[0]}, the one the deploy sets on Apigee X
+     * ({@code Main debugmask}, an Apigee X DebugMask, https://cloud.google.com/apigee/docs/reference/apis/apigee/rest/v1/DebugMask),
+     * for the local runtime's Debug traces; {@link DebugMask#NONE} when edge.json has none.
+     */
+    public DebugMask debugMask() {
+        return debugMask;
+    }
+
+    /**
+     * Reads the debug mask from the project's edge.json. {@link EnvironmentConfig#load} has already read and checked
+     * the same file (ConfigTree keeps the mask, checked with DebugMask.check, but EnvironmentConfig offers no accessor
+     * for it); this reads the same member of the same file, so edge.json stays the one source.
+     */
+    static DebugMask readDebugMask(Path root) {
+        Path edge = root.resolve("edge.json");
+        try {
+            Object doc = eu.securehub.psd2.runtime.engine.Json.parse(java.nio.file.Files.readString(edge));
+            if (doc instanceof Map<?, ?> m && m.get("allEnvConfig") instanceof Map<?, ?> all
+                    && all.get("debugMasks") instanceof List<?> masks && !masks.isEmpty()
+                    && masks.get(0) instanceof Map<?, ?> mask) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> typed = (Map<String, ?>) mask;
+                return DebugMask.fromMap(typed);
+            }
+            return DebugMask.NONE;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigError(new Location(edge.toString(), 0), "cannot read allEnvConfig.debugMasks: " + e.getMessage(), e);
+        }
     }
 
     /** The message log's file. */

@@ -28,6 +28,7 @@ final class LookupCachePolicy extends BasePolicy {
         ctx.set(prefix + "cachekey", k);
         ctx.set(prefix + "assignto", assignTo);
         Optional<String> value = ctx.environment().caches().get(key.cacheResource(), k);
+        eu.securehub.psd2.runtime.trace.Tracing.cacheLookup(key.cacheResource(), value.isPresent());
         value.ifPresent(v -> ctx.set(assignTo, v));
         ctx.set(prefix + "cachehit", value.isPresent());
         ctx.set(prefix + "failed", Boolean.FALSE);

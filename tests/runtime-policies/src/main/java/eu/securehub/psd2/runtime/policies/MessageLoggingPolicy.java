@@ -69,6 +69,7 @@ final class MessageLoggingPolicy extends BasePolicy {
                 return;
             }
             ctx.environment().messageLog().write(name, text, rendered);
+            eu.securehub.psd2.runtime.trace.Tracing.logWrite(name);
             ctx.set(failed, Boolean.FALSE);
         } catch (RuntimeException e) {
             ctx.set(failed, Boolean.TRUE);

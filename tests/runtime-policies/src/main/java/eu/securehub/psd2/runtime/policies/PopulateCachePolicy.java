@@ -33,6 +33,7 @@ final class PopulateCachePolicy extends BasePolicy {
         }
         String text = value instanceof Message m ? m.contentAsString() : String.valueOf(value);
         ctx.environment().caches().put(key.cacheResource(), key.key(ctx), text, Duration.ofSeconds(seconds(ctx)));
+        eu.securehub.psd2.runtime.trace.Tracing.cachePopulate(key.cacheResource());
     }
 
     private long seconds(FlowContext ctx) {

@@ -157,7 +157,7 @@ public final class QuotaFactory implements PolicyFactory {
         }
         xml.done();
         return new QuotaPolicy(xml, type, identifier, count, countRef, interval, timeUnit, startTime, weightRef,
-                sharedName, countOnly, enforceOnly);
+                sharedName, countOnly, enforceOnly, distributed, synchronous);
     }
 
     /** The ChronoUnit of a TimeUnit value, or null. */

@@ -37,9 +37,12 @@ final class QuotaPolicy extends BasePolicy {
     private final String sharedName;
     private final boolean countOnly;
     private final boolean enforceOnly;
+    private final boolean distributed;
+    private final boolean synchronous;
 
     QuotaPolicy(PolicyXml xml, String quotaType, String identifierRef, long count, String countRef, ValueRef interval,
-            ValueRef timeUnit, Instant startTime, String weightRef, String sharedName, boolean countOnly, boolean enforceOnly) {
+            ValueRef timeUnit, Instant startTime, String weightRef, String sharedName, boolean countOnly, boolean enforceOnly,
+            boolean distributed, boolean synchronous) {
         super(xml, QuotaFactory.TYPE);
         this.quotaType = quotaType;
         this.identifierRef = identifierRef;
@@ -52,6 +55,8 @@ final class QuotaPolicy extends BasePolicy {
         this.sharedName = sharedName;
         this.countOnly = countOnly;
         this.enforceOnly = enforceOnly;
+        this.distributed = distributed;
+        this.synchronous = synchronous;
     }
 
     @Override
@@ -76,6 +81,9 @@ final class QuotaPolicy extends BasePolicy {
             Instant now = ctx.clock().instant();
             QuotaResult r = ctx.environment().quotas().apply(new QuotaRequest(counterKey, quotaType, n, unit, startTime,
                     allow, weight, countOnly, enforceOnly, now));
+            // The Debug trace's cost counts (a no-op outside a traced request): a counter update, Distributed or not.
+            eu.securehub.psd2.runtime.trace.Tracing.quotaUpdate(sharedName != null ? sharedName : name(), distributed,
+                    synchronous);
             ctx.set(p + "identifier", identifier);
             ctx.set(p + "allowed.count", r.allowedCount());
             ctx.set(p + "used.count", r.used());

@@ -225,24 +225,30 @@ final class ServiceCalloutPolicy extends BasePolicy {
         HttpRequestData data = new HttpRequestData(verb, uri, headers, request.content());
         SslInfo effectiveSsl = "https".equalsIgnoreCase(uri.getScheme()) ? sslFor() : null;
         HttpResponseData response;
+        long started = eu.securehub.psd2.runtime.trace.Tracing.now();
+        String callError = null;
         try {
             response = ctx.environment().http().send(data, effectiveSsl, connectTimeout, ioTimeout);
         } catch (HttpConnectTimeoutException e) {
+            callError = e.getClass().getSimpleName();
             if (responseVariable == null) {
                 return;
             }
             throw failed("connect timeout occurred in " + name() + " (" + connectTimeout.toMillis() + " ms)", e);
         } catch (HttpTimeoutException e) {
+            callError = e.getClass().getSimpleName();
             if (responseVariable == null) {
                 return;
             }
             throw failed("timeout occurred in " + name() + " (" + ioTimeout.toMillis() + " ms)", e);
         } catch (IOException e) {
+            callError = e.getClass().getSimpleName();
             if (responseVariable == null) {
                 return;
             }
             throw failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         } catch (RuntimeException e) {
+            callError = e.getClass().getSimpleName();
             // e.g. a keystore/truststore the environment does not have, or an SSL context that cannot be built
             if (responseVariable == null) {
                 return;
@@ -252,7 +258,12 @@ final class ServiceCalloutPolicy extends BasePolicy {
             if (clearPayload) {
                 request.content(new byte[0]);
             }
+            if (callError != null) {
+                // The request's Debug trace (a no-op outside one): the call that got no answer.
+                eu.securehub.psd2.runtime.trace.Tracing.httpCall("ServiceCallout", uri, verb, 0, started, callError);
+            }
         }
+        eu.securehub.psd2.runtime.trace.Tracing.httpCall("ServiceCallout", uri, verb, response.status(), started, null);
         if (responseVariable == null) {
             return; // fire-and-forget
         }

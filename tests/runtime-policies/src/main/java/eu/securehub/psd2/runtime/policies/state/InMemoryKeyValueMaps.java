@@ -188,11 +188,15 @@ public final class InMemoryKeyValueMaps implements KeyValueMaps {
             Instant now = clock.instant();
             String slot = slot(map, entryKey);
             Cached cached = cache.get(slot);
+            boolean hit = true;
             if (cached == null || !fresh(cached, now, cacheTtl)) {
                 ConcurrentMap<String, byte[]> m = store.get(map);
                 cached = new Cached(m == null ? null : m.get(entryKey), now);
                 cache.put(slot, cached);
+                hit = false;
             }
+            // The request's Debug trace (a no-op outside one): node-cache hit or datastore read.
+            eu.securehub.psd2.runtime.trace.Tracing.kvmGet(map, hit);
             return cached.sealed() == null ? Optional.empty() : Optional.of(decrypt(map, entryKey, cached.sealed()));
         }
 
@@ -204,6 +208,7 @@ public final class InMemoryKeyValueMaps implements KeyValueMaps {
             // The store decides atomically; the node then caches what the store holds afterwards.
             byte[] now = override ? m.merge(entryKey, sealed, (old, fresh) -> fresh) : m.merge(entryKey, sealed, (old, fresh) -> old);
             cache.put(slot(map, entryKey), new Cached(now, clock.instant()));
+            eu.securehub.psd2.runtime.trace.Tracing.kvmPut(map);
         }
 
         @Override
@@ -213,6 +218,7 @@ public final class InMemoryKeyValueMaps implements KeyValueMaps {
                 m.remove(entryKey);
             }
             cache.put(slot(map, entryKey), new Cached(null, clock.instant()));
+            eu.securehub.psd2.runtime.trace.Tracing.kvmDelete(map);
         }
 
         private boolean fresh(Cached cached, Instant now, Duration cacheTtl) {
