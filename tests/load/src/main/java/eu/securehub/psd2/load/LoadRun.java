@@ -68,6 +68,8 @@ import javax.net.ssl.TrustManagerFactory;
  *       {@code duration} seconds. Status reads spend no unattended budget (there is none for them: thousands of
  *       reads without PSU-IP-Address would be refused with 429 budget-exhausted after the fourth otherwise) but
  *       pass the bank's SpikeArrest, lifted for the run as below.</li>
+ *   <li>What each CRM operation costs on Apigee, cold and warm node, counted from the Debug traces of a second
+ *       local hub ({@link CostRun}); figures 1 to 5 run with tracing off.</li>
  * </ol>
  * The bank profile's spike arrest (alpha: 20ps in kvms/local) would refuse most of a load run with 429, so by
  * default it is lifted to {@code spikeArrest=100000ps} for the run; {@code spikeArrest=config} keeps the
@@ -172,7 +174,8 @@ public final class LoadRun {
 
     public static Figures run(Settings s, PrintStream out) throws Exception {
         Path work = s.workDir != null ? s.workDir : Files.createTempDirectory("psd2-load-");
-        LocalHub.Options options = LocalHub.Options.freePorts(s.root, work).consumerKey(KEY);
+        // Figures 1 to 5 without the Debug trace (it records every variable access); figure 6 is made from traces.
+        LocalHub.Options options = LocalHub.Options.freePorts(s.root, work).consumerKey(KEY).traces(0);
         if (!"config".equals(s.spikeArrest)) {
             options = options.bankProfile(BANK, "spikeArrestRate", "\"" + s.spikeArrest + "\"");
         }
@@ -181,8 +184,12 @@ public final class LoadRun {
                 s.concurrency, s.duration.toSeconds(), BANK, s.spikeArrest, Runtime.getRuntime().availableProcessors(),
                 s.root);
         out.printf(Locale.ROOT, "system load average at start: %.2f%n", loadAverage());
-        try (LocalHub hub = LocalHub.start(options)) {
-            Figures f = measure(hub, s, out);
+        try {
+            Figures f;
+            try (LocalHub hub = LocalHub.start(options)) {
+                f = measure(hub, s, out);
+            }
+            CostRun.run(s.root, work, s.spikeArrest, out);
             out.printf(Locale.ROOT, "system load average at end: %.2f (other processes on this machine skew every "
                     + "figure; compare runs on a quiet machine)%n", loadAverage());
             return f;
@@ -441,12 +448,24 @@ public final class LoadRun {
         final LocalHub hub;
         final HttpClient http;
         final HttpClient browser;
+        /** The message processor every request goes to ({@link eu.securehub.psd2.runtime.LocalRuntime#NODE_HEADER}), or null. */
+        String node;
+        /** The X-Request-ID of the last request sent to the hub (each gets a fresh one), to find its trace by. */
+        volatile String lastRequestId;
 
         Crm(LocalHub hub) throws Exception {
             this.hub = hub;
             this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
             this.browser = client(null, hub.pki().bankCa(BANK));
+        }
+
+        /** A request to the hub: a fresh X-Request-ID, and the node header when the client is pinned to a node. */
+        HttpRequest.Builder req(URI uri) {
+            String id = UUID.randomUUID().toString();
+            lastRequestId = id;
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("X-Request-ID", id);
+            return node == null ? b : b.header(eu.securehub.psd2.runtime.LocalRuntime.NODE_HEADER, node);
         }
 
         /** A whole journey at the bank through the hub: the hub token. */
@@ -456,7 +475,7 @@ public final class LoadRun {
                     + "\"}],\"balances\":[{\"iban\":\"" + iban + "\"}],\"transactions\":[{\"iban\":\"" + iban
                     + "\"}]},\"recurringIndicator\":true,\"validUntil\":\"" + LocalDate.now().plusDays(90)
                     + "\",\"frequencyPerDay\":4}";
-            HttpResponse<String> consent = expect(201, http.send(HttpRequest.newBuilder(
+            HttpResponse<String> consent = expect(201, http.send(req(
                             URI.create(hub.baseUrl() + "/banks/" + bankId + "/consents"))
                     .header("x-api-key", KEY).header("Content-Type", "application/json")
                     .header("PSU-IP-Address", PSU_IP).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -464,13 +483,13 @@ public final class LoadRun {
             String state = jsonString(consent.body(), "state");
             URI callback = BankPages.loginAndApprove(browser, hub.bank(bankId).baseUrl().toString(),
                     jsonString(consent.body(), "authorisationUrl"), USERNAME, PASSWORD);
-            HttpResponse<String> back = expect(302, browser.send(HttpRequest.newBuilder(callback).GET().build(),
+            HttpResponse<String> back = expect(302, browser.send(req(callback).GET().build(),
                     HttpResponse.BodyHandlers.ofString()));
             String crmReturn = back.headers().firstValue("Location").orElseThrow();
             if (!crmReturn.contains("outcome=success")) {
                 throw new IllegalStateException("the journey did not succeed: " + crmReturn);
             }
-            HttpResponse<String> session = expect(200, http.send(HttpRequest.newBuilder(
+            HttpResponse<String> session = expect(200, http.send(req(
                             URI.create(hub.baseUrl() + "/sessions"))
                     .header("x-api-key", KEY).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
@@ -488,7 +507,7 @@ public final class LoadRun {
                     + iban + "\"},\"creditorName\":\"Stadtwerke Musterstadt\",\"creditorAccount\":{\"iban\":\""
                     + CREDITOR_IBAN + "\"},\"remittanceInformationUnstructured\":\"Load run\",\"returnUrl\":\""
                     + hub.returnUrl() + "\"}";
-            HttpResponse<String> created = expect(201, http.send(HttpRequest.newBuilder(
+            HttpResponse<String> created = expect(201, http.send(req(
                             URI.create(hub.baseUrl() + "/banks/" + bankId + "/payments/" + PAYMENT_PRODUCT))
                     .header("x-api-key", KEY).header("Content-Type", "application/json")
                     .header("PSU-IP-Address", PSU_IP).header("Idempotency-Key", UUID.randomUUID().toString())
@@ -501,7 +520,7 @@ public final class LoadRun {
          * background poll; {@code expected} &lt; 0: any status.
          */
         HttpResponse<String> status(String path, int expected) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+            HttpResponse<String> r = http.send(req(URI.create(hub.baseUrl() + path))
                     .header("x-api-key", KEY).timeout(Duration.ofSeconds(60)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (expected >= 0 && r.statusCode() == 429 && expected != 429) {
@@ -514,7 +533,7 @@ public final class LoadRun {
 
         /** GET {path} with the API key, the hub token and PSU-IP-Address; {@code expected} &lt; 0: any status. */
         HttpResponse<String> read(String token, String path, int expected) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+            HttpResponse<String> r = http.send(req(URI.create(hub.baseUrl() + path))
                     .header("x-api-key", KEY).header("Authorization", "Bearer " + token)
                     .header("PSU-IP-Address", PSU_IP).timeout(Duration.ofSeconds(60)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
