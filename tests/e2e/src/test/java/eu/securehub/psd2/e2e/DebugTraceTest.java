@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import eu.securehub.psd2.localhub.LocalHub;
 import eu.securehub.psd2.runtime.trace.Trace;
 import eu.securehub.psd2.sandbox.BankData;
 import eu.securehub.psd2.sandbox.BerlinGroupContract;
@@ -49,7 +50,7 @@ class DebugTraceTest {
 
     @BeforeAll
     static void journey() {
-        hub = Hub.start(work);
+        hub = Hub.start(work, LocalHub.DEFAULT_TRACES);
         browser = new Browser();
         String iban = hub.iban("alpha", "anna");
         JsonNode consent = hub.createConsent("alpha", iban).json();

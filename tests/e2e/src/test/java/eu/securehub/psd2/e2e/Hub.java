@@ -74,7 +74,12 @@ final class Hub implements AutoCloseable {
     }
 
     static Hub start(Path work) {
-        return new Hub(LocalHub.start(LocalHub.Options.freePorts(ROOT, work).consumerKey(KEY)));
+        return start(work, 0);
+    }
+
+    /** A hub that keeps the Debug traces of its last {@code traces} requests (0: none, the tests' default). */
+    static Hub start(Path work, int traces) {
+        return new Hub(LocalHub.start(LocalHub.Options.freePorts(ROOT, work).consumerKey(KEY).traces(traces)));
     }
 
     String baseUrl() {

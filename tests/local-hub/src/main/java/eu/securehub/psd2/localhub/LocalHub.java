@@ -151,9 +151,13 @@ public final class LocalHub implements AutoCloseable {
             return o;
         }
 
-        /** For tests: every server on a free port, the PKI and the hub's files under {@code workDir}. */
+        /**
+         * For tests: every server on a free port, the PKI and the hub's files under {@code workDir}, and no Debug
+         * traces (a test that reads them asks with {@link #traces}).
+         */
         public static Options freePorts(Path root, Path workDir) {
             Options o = fixedPorts(root);
+            o.traces = 0;
             o.workDir = workDir.toAbsolutePath().normalize();
             o.pkiDir = o.workDir.resolve("test-pki");
             o.kmsPort = 0;
