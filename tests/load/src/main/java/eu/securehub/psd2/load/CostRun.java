@@ -72,11 +72,11 @@ final class CostRun {
         LoadRun.Crm setup = new LoadRun.Crm(hub);
         setup.node = "0";
         String token = setup.token(LoadRun.BANK);
-        Trace firstCallback = journeyTrace(hub, "/oauth/callback");
-        Trace firstSession = journeyTrace(hub, "/sessions");
+        Trace firstCallback = journeyTrace(hub, "/oauth/callback", null);
+        Trace firstSession = journeyTrace(hub, "/sessions", null);
         String second = setup.token(LoadRun.BANK);
-        Trace warmCallback = journeyTrace(hub, "/oauth/callback");
-        Trace warmSession = journeyTrace(hub, "/sessions");
+        Trace warmCallback = journeyTrace(hub, "/oauth/callback", firstCallback);
+        Trace warmSession = journeyTrace(hub, "/sessions", firstSession);
         String account = jsonString(setup.read(token, "/accounts", 200).body(), "resourceId");
         String paymentId = setup.createPayment(LoadRun.BANK);
         String revocable = setup.token(LoadRun.BANK);
@@ -154,9 +154,14 @@ final class CostRun {
         return hub.traces().awaitByRequestHeader("X-Request-ID", requestId, Duration.ofSeconds(30)).cost();
     }
 
-    /** The newest trace of a journey request on node 0 (the browser's and the CRM's requests of {@code token}). */
-    private static Trace journeyTrace(LocalHub hub, String suffix) throws InterruptedException {
-        return hub.traces().await(t -> t.node() == 0 && t.path().endsWith(suffix), Duration.ofSeconds(30));
+    /**
+     * The newest trace of a journey request on node 0 (the browser's and the CRM's requests of {@code token}) other
+     * than {@code earlier}'s: a trace is stored after its PostClientFlow, so the newest one stored may still be the
+     * previous journey's for a moment.
+     */
+    private static Trace journeyTrace(LocalHub hub, String suffix, Trace earlier) throws InterruptedException {
+        return hub.traces().await(t -> t.node() == 0 && t.path().endsWith(suffix)
+                && (earlier == null || !t.id().equals(earlier.id())), Duration.ofSeconds(30));
     }
 
     static void print(List<Row> rows, PrintStream out) {
