@@ -29,11 +29,14 @@ public final class EnvironmentConfig {
     private final Path root;
     private final ConfigTree.Env env;
     private final Map<String, Object> orgConfig;
+    private final Map<String, Object> debugMask;
 
-    private EnvironmentConfig(Path root, ConfigTree.Env env, Map<String, Object> orgConfig) {
+    private EnvironmentConfig(Path root, ConfigTree.Env env, Map<String, Object> orgConfig,
+            Map<String, Object> debugMask) {
         this.root = root;
         this.env = env;
         this.orgConfig = orgConfig;
+        this.debugMask = debugMask;
     }
 
     /**
@@ -54,10 +57,18 @@ public final class EnvironmentConfig {
                     + envName + "/, keystores/" + envName + "/ and kvms/" + envName + "/ under " + tree.root
                     + " (known: " + tree.envs.keySet() + ")");
         }
-        return new EnvironmentConfig(tree.root, env, tree.orgConfig);
+        return new EnvironmentConfig(tree.root, env, tree.orgConfig, tree.debugMask);
     }
 
     /** The project root, absolute and normalised. */
+    /**
+     * edge.json's {@code allEnvConfig.debugMasks[0]} as checked at load (the Apigee X DebugMask the deploy sets on every
+     * environment), or null when edge.json has none.
+     */
+    public Map<String, Object> debugMask() {
+        return debugMask;
+    }
+
     public Path root() {
         return root;
     }

@@ -334,7 +334,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
             Map<String, TargetServer> targetServers, LocalApiKeys apiKeys, InMemoryKeyValueMaps kvms, Path keyring,
             List<String> certificates, Map<String, Set<String>> checkedEntries, String keysLabel) {
         this.config = config;
-        this.debugMask = readDebugMask(config.root());
+        this.debugMask = DebugMask.fromMap(config.debugMask());
         this.certificateMinDays = options.certificateMinDays;
         this.checkedEntries = checkedEntries;
         this.keysLabel = keysLabel;
@@ -574,28 +574,6 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
      */
     public DebugMask debugMask() {
         return debugMask;
-    }
-
-    /**
-     * Reads the debug mask from the project's edge.json. {@link EnvironmentConfig#load} has already read and checked
-     * the same file (ConfigTree keeps the mask, checked with DebugMask.check, but EnvironmentConfig offers no accessor
-     * for it); this reads the same member of the same file, so edge.json stays the one source.
-     */
-    static DebugMask readDebugMask(Path root) {
-        Path edge = root.resolve("edge.json");
-        try {
-            Object doc = eu.securehub.psd2.runtime.engine.Json.parse(java.nio.file.Files.readString(edge));
-            if (doc instanceof Map<?, ?> m && m.get("allEnvConfig") instanceof Map<?, ?> all
-                    && all.get("debugMasks") instanceof List<?> masks && !masks.isEmpty()
-                    && masks.get(0) instanceof Map<?, ?> mask) {
-                @SuppressWarnings("unchecked")
-                Map<String, ?> typed = (Map<String, ?>) mask;
-                return DebugMask.fromMap(typed);
-            }
-            return DebugMask.NONE;
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new ConfigError(new Location(edge.toString(), 0), "cannot read allEnvConfig.debugMasks: " + e.getMessage(), e);
-        }
     }
 
     /** The message log's file. */
