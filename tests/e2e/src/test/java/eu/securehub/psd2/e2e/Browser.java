@@ -140,6 +140,18 @@ final class Browser implements AutoCloseable {
         return seen.get();
     }
 
+    /**
+     * A fresh context for a test that drives several pages in one browser session (its cookies kept): the banks'
+     * test-CA certificates accepted as a person would accept the warning, 30 s timeouts. The caller closes it.
+     */
+    BrowserContext newContext() {
+        BrowserContext context = browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setIgnoreHTTPSErrors(true));
+        context.setDefaultTimeout(30_000);
+        context.setDefaultNavigationTimeout(30_000);
+        return context;
+    }
+
     /** Runs {@code use} on a page of a fresh context (closed afterwards), e.g. to drive the hub's Debug page. */
     <T> T withPage(java.util.function.Function<Page, T> use) {
         try (BrowserContext context = browser.newContext()) {

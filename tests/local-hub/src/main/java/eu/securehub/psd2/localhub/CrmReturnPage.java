@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
 /**
  * A stand-in for the CRM's return page on 127.0.0.1: where the hub sends the customer's browser after the bank
  * ({@code GET /crm/return?state=…&outcome=success|denied|error}). It shows the outcome and the next step (collect
- * the hub token with {@code POST /sessions}), and remembers what it received (tests).
+ * the hub token with {@code POST /sessions}), and remembers what it received (tests). The same server (the CRM port)
+ * serves the demo CRM ({@link DemoCrmPage}) on every other path once it is {@link #mount mounted}.
  */
 public final class CrmReturnPage implements AutoCloseable {
     static final String PATH = "/crm/return";
@@ -47,16 +48,29 @@ public final class CrmReturnPage implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + " (the CRM return page)", e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        // The demo CRM's pages wait for the hub (and a browser opens several connections): more than two threads.
+        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "crm-return-page");
             t.setDaemon(true);
             return t;
         });
         CrmReturnPage page = new CrmReturnPage(server, executor);
+        server.createContext(PATH, page::handle);
         server.createContext("/", page::handle);
         server.setExecutor(executor);
         server.start();
         return page;
+    }
+
+    /** Serves {@code handler} on every path but the return page's (the demo CRM). */
+    void mount(com.sun.net.httpserver.HttpHandler handler) {
+        server.removeContext("/");
+        server.createContext("/", handler);
+    }
+
+    /** {@code http://127.0.0.1:<port>}: the CRM port's origin. */
+    String origin() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** For the page's copy-paste hint. */
@@ -67,7 +81,7 @@ public final class CrmReturnPage implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>/crm/return}: the return URL registered for the CRM app. */
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + PATH;
+        return origin() + PATH;
     }
 
     List<Visit> visits() {

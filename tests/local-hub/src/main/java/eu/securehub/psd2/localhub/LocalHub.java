@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  *   <li>the test PKI (TestPki: the QWAC, each sandbox bank's CA and server certificate) written to a folder;</li>
  *   <li>the local Cloud KMS with its bearer token and the KEK {@link LocalSandbox#DEFAULT_KMS_KEY};</li>
  *   <li>the sandbox banks alpha and beta (mTLS, OAuth, Berlin Group contract validation on);</li>
- *   <li>a tiny CRM return page ({@code /crm/return}) registered as the CRM app's return URL;</li>
+ *   <li>a tiny CRM return page ({@code /crm/return}) registered as the CRM app's return URL, and on the same port the
+ *       demo CRM ({@link DemoCrmPage}, a client of the hub's public API, its return URL {@code /return} registered
+ *       too);</li>
  *   <li>environment {@code local} loaded from the repo's config (targetservers/, keystores/, kvms/, edge.json) with
  *       a fresh keyring wrapped at the local KMS, the KMS token as Google access token, and — when a port is not
  *       the one the config names — kms-endpoint, callback-url, the bank profiles' URLs and the bank
@@ -98,6 +100,7 @@ public final class LocalHub implements AutoCloseable {
         private int nodes = 1;
         private java.time.Clock clock = java.time.Clock.systemUTC();
         private final java.util.Set<String> signingBanks = new java.util.LinkedHashSet<>(SIGNING_BANKS);
+        private final java.util.Set<String> parSigningBanks = new java.util.LinkedHashSet<>();
 
         private Options() {
         }
@@ -127,6 +130,7 @@ public final class LocalHub implements AutoCloseable {
             o.clock = clock;
             o.signingBanks.clear();
             o.signingBanks.addAll(signingBanks);
+            o.parSigningBanks.addAll(parSigningBanks);
             return o;
         }
 
@@ -359,6 +363,17 @@ public final class LocalHub implements AutoCloseable {
             return signingBanks.contains(bankId);
         }
 
+        /**
+         * With {@link #requireSignatures}: the OAuth sandbox bank's pushed authorisation request must be signed too
+         * ({@code SandboxBank.Builder.requireParSignatures}); the registry entry's {@code signing.parEndpoint} says
+         * whether the hub signs it.
+         */
+        public Options requireParSignatures(String bankId) {
+            Options o = requireSignatures(bankId);
+            o.parSigningBanks.add(bankId);
+            return o;
+        }
+
         /** The access token lifetime set for the bank, or null (the sandbox bank's default). */
         java.time.Duration accessTokenLifetime(String bankId) {
             return accessTokenLifetimes.get(bankId);
@@ -392,6 +407,7 @@ public final class LocalHub implements AutoCloseable {
     private final LocalRuntime runtime;
     private final String consumerKey;
     private final DebugPage debugPage;
+    private final String demoUrl;
 
     private LocalHub(Builder b) {
         this.running = b.running;
@@ -405,6 +421,7 @@ public final class LocalHub implements AutoCloseable {
         this.runtime = b.runtime;
         this.consumerKey = b.consumerKey;
         this.debugPage = b.debugPage;
+        this.demoUrl = b.crmPage.origin() + "/";
     }
 
     /** What start() has built so far (closed in reverse order if a later step fails). */
@@ -472,6 +489,7 @@ public final class LocalHub implements AutoCloseable {
                         .adminPort(options.adminPorts.get(id))
                         .dialect(DIALECTS.get(id))
                         .requireSignatures(options.requiresSignatures(id))
+                        .requireParSignatures(options.parSigningBanks.contains(id))
                         .contract(contract);
                 if (options.accessTokenLifetime(id) != null) {
                     config.accessTokenLifetime(options.accessTokenLifetime(id));
@@ -495,7 +513,8 @@ public final class LocalHub implements AutoCloseable {
                     .systemPlaceholders(false)
                     .pkiDir(options.pkiDir)
                     .consumerKey(CRM_APP, b.consumerKey)
-                    .returnUrls(String.join(",", configuredReturnUrls(root), b.crmPage.url()))
+                    .returnUrls(String.join(",", configuredReturnUrls(root), b.crmPage.url(),
+                            b.crmPage.origin() + DemoCrmPage.RETURN_PATH))
                     .createKeyring(new LocalEnvironment.KeyringSpec(b.kms.endpoint(), b.kmsToken,
                             LocalSandbox.DEFAULT_KMS_KEY, options.workDir.resolve("keyring"))
                             .withQseal(options.pkiDir.resolve("qseal.p12"), null))
@@ -550,6 +569,8 @@ public final class LocalHub implements AutoCloseable {
             }
             b.runtime.deployProxy(proxy, SERVICE_ACCOUNT);
             b.crmPage.hub(b.runtime.baseUrl() + "/psd2/v1", b.consumerKey);
+            b.crmPage.mount(new DemoCrmPage(demoConfig(b.runtime.baseUrl() + "/psd2/v1", b.consumerKey,
+                    b.crmPage.origin() + DemoCrmPage.RETURN_PATH, b.banks, options), new SandboxBankApp(b.banks)));
             return new LocalHub(b);
         } catch (IOException e) {
             b.closeAll();
@@ -561,6 +582,36 @@ public final class LocalHub implements AutoCloseable {
             }
             throw new IllegalStateException("cannot start the local hub: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the demo CRM is configured with, as a CRM back end would be: the hub's base URL and the app's key, its
+     * return URL, the banks (their approach, their CA for the browser's warning) and the customers' sandbox logins
+     * and accounts (its customer records).
+     */
+    static DemoConfig demoConfig(String hubBaseUrl, String key, String returnUrl, Map<String, SandboxBank> banks,
+            Options options) {
+        List<DemoConfig.Bank> bankList = new ArrayList<>();
+        banks.forEach((id, bank) -> {
+            SandboxBank.Dialect dialect = DIALECTS.get(id);
+            String approach = switch (dialect) {
+                case OAUTH -> "OAuth 2.0 redirect";
+                case REDIRECT -> "Berlin Group redirect";
+                case DECOUPLED -> "decoupled: approve in the bank's app";
+            } + (options.requiresSignatures(id) ? ", QSEAL-signed" : "");
+            String name = Character.toUpperCase(id.charAt(0)) + id.substring(1) + " Bank";
+            bankList.add(new DemoConfig.Bank(id, name, approach, dialect == SandboxBank.Dialect.DECOUPLED,
+                    options.pkiDir.resolve("bank-" + id + "-ca.pem").toString()));
+        });
+        List<DemoConfig.Customer> customers = new ArrayList<>();
+        for (eu.securehub.psd2.sandbox.BankData.Customer c : banks.values().iterator().next().data().customers()) {
+            Map<String, List<DemoConfig.Account>> accounts = new LinkedHashMap<>();
+            banks.forEach((id, bank) -> accounts.put(id, bank.data().customerByUsername(c.username())
+                    .map(found -> found.accounts().stream().map(a -> new DemoConfig.Account(a.iban(), a.name())).toList())
+                    .orElse(List.of())));
+            customers.add(new DemoConfig.Customer(c.username(), c.password(), c.name(), accounts));
+        }
+        return new DemoConfig(hubBaseUrl, key, returnUrl, bankList, customers);
     }
 
     private static void label(LocalRuntime rt, int port, String label) {
@@ -669,6 +720,11 @@ public final class LocalHub implements AutoCloseable {
         return consumerKey;
     }
 
+    /** {@code http://127.0.0.1:<CRM port>/}: the demo CRM page (open it in a browser). */
+    public String demoUrl() {
+        return demoUrl;
+    }
+
     /** The return URL of the local CRM page (registered for the CRM app). */
     public String returnUrl() {
         return crmPage.url();
@@ -767,27 +823,37 @@ public final class LocalHub implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ the command
 
-    /** The walk-through printed at start (copy-paste, bash). */
+    /** What the command prints at start: the demo CRM page first, then the hub's addresses and a curl walk-through. */
     public String walkThrough() {
         SandboxBank alpha = bank("alpha");
         String iban = alpha.data().customerByUsername("anna").orElseThrow().accounts().get(0).iban();
         String validUntil = LocalDate.now().plusDays(90).toString();
         String nl = System.lineSeparator();
+        List<String> bankLines = new ArrayList<>();
+        for (String id : BANKS) {
+            SandboxBank bank = bank(id);
+            bankLines.add((bankLines.isEmpty() ? "  banks           " : "                  ") + String.format("%-6s", id)
+                    + bank.baseUrl() + "  " + String.format("%-10s", bank.dialect().name().toLowerCase(java.util.Locale.ROOT)
+                    + (options.requiresSignatures(id) ? "+QSEAL" : "")) + " (admin " + bank.adminUrl() + "/admin)");
+        }
         return String.join(nl,
+                "Demo CRM page   " + demoUrl() + "   <- open it in a browser: pick a bank and a sandbox customer,",
+                "                connect accounts or make a payment (a CRM back end on the hub's public API; the banks'",
+                "                pages use the test PKI's certificates: accept the browser's warning)",
                 "",
                 "PSD2 Secure Hub (local)",
                 "  CRM API         " + baseUrl(),
                 "  CRM API key     " + consumerKey + "   (app " + CRM_APP + ", header x-api-key)",
-                "  CRM return URL  " + returnUrl(),
-                "  banks           alpha " + alpha.baseUrl() + "  (admin " + alpha.adminUrl() + "/admin)",
-                "                  beta  " + bank("beta").baseUrl() + "  (admin " + bank("beta").adminUrl() + "/admin)",
+                "  CRM return URL  " + returnUrl() + "   (the demo page's: " + crmPage.origin()
+                        + DemoCrmPage.RETURN_PATH + ")",
+                String.join(nl, bankLines),
                 "  local KMS       " + kms.baseUrl() + "  (bearer token " + kmsToken + ")",
                 "  test PKI        " + options.pkiDir,
                 "  message log     " + environment.messageLogFile(),
                 "  Debug traces    " + (debugPage == null ? "off" : debugUrl() + "  (last " + options.traces
                         + " requests, masked; JSON at " + debugUrl() + "traces)"),
                 "",
-                "Walk-through (bash; needs curl and jq):",
+                "The same journey with curl (bash; needs curl and jq):",
                 "",
                 "  HUB=" + baseUrl(),
                 "  KEY=" + consumerKey,
@@ -820,7 +886,7 @@ public final class LocalHub implements AutoCloseable {
                 "    -H \"PSU-IP-Address: 203.0.113.7\"",
                 "  curl -sS \"$HUB/consents/current\" -H \"x-api-key: $KEY\" -H \"Authorization: Bearer $TOKEN\"",
                 "",
-                "Other sandbox logins (both banks): ben/ben-sandbox-2, clara/clara-sandbox-3, kraus/kraus-sandbox-4.",
+                "Other sandbox logins (every bank): ben/ben-sandbox-2, clara/clara-sandbox-3, kraus/kraus-sandbox-4.",
                 "Running; Ctrl-C stops everything.",
                 "");
     }

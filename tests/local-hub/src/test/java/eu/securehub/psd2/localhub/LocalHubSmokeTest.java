@@ -85,6 +85,23 @@ class LocalHubSmokeTest {
     }
 
     @Test
+    @Order(1)
+    void theStartOutputNamesTheDemoCrmPageFirstAndItIsServed() throws Exception {
+        String first = hub.walkThrough().lines().findFirst().orElseThrow();
+        assertThat(first).startsWith("Demo CRM page").contains(hub.demoUrl());
+        assertThat(hub.walkThrough()).contains(hub.baseUrl()).contains("curl").contains("gamma").contains("delta");
+        assertThat(hub.demoUrl()).isEqualTo(hub.returnUrl().replace("/crm/return", "/"));
+
+        HttpResponse<String> demo = crm.send(HttpRequest.newBuilder(URI.create(hub.demoUrl())).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(demo.statusCode()).isEqualTo(200);
+        assertThat(demo.body()).contains("Connect accounts").contains("Alpha Bank (alpha)").doesNotContain(KEY);
+        // The return page is still there beside it.
+        assertThat(crm.send(HttpRequest.newBuilder(URI.create(hub.returnUrl() + "?state=x&outcome=denied")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("Back at the CRM");
+    }
+
+    @Test
     @Order(2)
     void theWholeJourneyFromConsentToAccounts() throws Exception {
         SandboxBank alpha = hub.bank("alpha");
