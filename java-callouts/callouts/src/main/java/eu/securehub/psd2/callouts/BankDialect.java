@@ -16,7 +16,7 @@ import java.util.Set;
  * "sca": {"approaches": ["OAUTH" | "REDIRECT" | "DECOUPLED" | "EMBEDDED", …], "preferred": "OAUTH",
  *         "explicitAuthorisation": false, "statusPollSeconds": 5}
  * "signing": {"profile": "none"} | {"profile": "berlin-group", "headers": ["digest", "x-request-id", …],
- *             "tokenEndpoint": true}
+ *             "tokenEndpoint": true, "parEndpoint": true}
  * "services": ["AIS", "PIS"]
  * </pre>
  * Absent, {@code sca} means OAUTH only, {@code signing} none and {@code services} AIS (the registry's own entries
@@ -56,10 +56,12 @@ public final class BankDialect {
     final boolean signed;
     final List<String> signedHeaders;
     final boolean signTokenEndpoint;
+    /** The pushed authorisation request (RFC 9126) is signed too: a bank whose authorisation server checks it. */
+    final boolean signParEndpoint;
     final List<String> services;
 
     private BankDialect(List<String> approaches, String preferred, boolean explicit, long pollSeconds, boolean signed,
-            List<String> signedHeaders, boolean signTokenEndpoint, List<String> services) {
+            List<String> signedHeaders, boolean signTokenEndpoint, boolean signParEndpoint, List<String> services) {
         this.approaches = approaches;
         this.preferred = preferred;
         this.explicitAuthorisation = explicit;
@@ -67,6 +69,7 @@ public final class BankDialect {
         this.signed = signed;
         this.signedHeaders = signedHeaders;
         this.signTokenEndpoint = signTokenEndpoint;
+        this.signParEndpoint = signParEndpoint;
         this.services = services;
     }
 
@@ -140,6 +143,7 @@ public final class BankDialect {
         boolean signed = signingProfile.equals("berlin-group");
         List<String> headers = List.of();
         boolean tokenEndpoint = false;
+        boolean parEndpoint = false;
         if (signed) {
             headers = signing.has("headers") ? strings(signing, "headers", List.copyOf(SIGNABLE_HEADERS),
                     "header names the hub can sign (" + String.join(", ", new java.util.TreeSet<>(SIGNABLE_HEADERS)) + ")")
@@ -153,8 +157,16 @@ public final class BankDialect {
             if (tokenEndpoint && !approaches.contains("OAUTH")) {
                 throw signing.invalid("tokenEndpoint", "applies only to a bank that offers OAUTH");
             }
-        } else if (signing.has("headers") || signing.has("tokenEndpoint")) {
-            throw signing.invalid("headers", "is only allowed with the berlin-group profile");
+            parEndpoint = signing.bool("parEndpoint", Boolean.FALSE);
+            if (parEndpoint && !approaches.contains("OAUTH")) {
+                throw signing.invalid("parEndpoint", "applies only to a bank that offers OAUTH");
+            }
+        } else {
+            for (String member : List.of("headers", "tokenEndpoint", "parEndpoint")) {
+                if (signing.has(member)) {
+                    throw signing.invalid(member, "is only allowed with the berlin-group profile");
+                }
+            }
         }
         List<String> services = profile.has("services")
                 ? strings(profile, "services", List.of("AIS", "PIS"), "AIS or PIS") : List.of("AIS");
@@ -162,7 +174,7 @@ public final class BankDialect {
             throw profile.invalid("services", "is empty");
         }
         return new BankDialect(approaches, anySupported ? preferred : "", explicit, poll, signed, headers, tokenEndpoint,
-                services);
+                parEndpoint, services);
     }
 
     /** A JSON array of distinct strings, each from {@code allowed}. */

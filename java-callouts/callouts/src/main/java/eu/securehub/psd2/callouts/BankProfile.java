@@ -37,7 +37,8 @@ public final class BankProfile extends Callout {
                 "unattended_per_day", "unattended_allow", "spike_rate", "breaker_threshold", "breaker_window_seconds",
                 "breaker_window_minutes", "breaker_open_seconds", "breaker_slow_ms", "breaker_half_open",
                 "breaker_max_in_flight", "read_timeout_ms", "supported", "sca_approaches", "sca_preferred", "sca_explicit", "sca_request",
-                "sca_poll_seconds", "oauth", "signing", "signing_headers", "signing_token_endpoint", "services");
+                "sca_poll_seconds", "oauth", "signing", "signing_headers", "signing_token_endpoint",
+                "signing_par_endpoint", "services");
     }
 
     @Override
@@ -146,6 +147,7 @@ public final class BankProfile extends Callout {
         ctx.setVariable(var("signing"), dialect.signed ? "berlin-group" : "none");
         ctx.setVariable(var("signing_headers"), String.join(" ", dialect.signedHeaders));
         ctx.setVariable(var("signing_token_endpoint"), Boolean.toString(dialect.signTokenEndpoint));
+        ctx.setVariable(var("signing_par_endpoint"), Boolean.toString(dialect.signParEndpoint));
         ctx.setVariable(var("services"), String.join(" ", dialect.services));
     }
 

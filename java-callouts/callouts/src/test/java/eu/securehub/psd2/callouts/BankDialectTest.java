@@ -40,6 +40,7 @@ class BankDialectTest {
         assertThat(c.string("bank.signing")).isEqualTo("berlin-group");
         assertThat(c.string("bank.signing_headers")).isEqualTo("digest x-request-id psu-id date");
         assertThat(c.string("bank.signing_token_endpoint")).isEqualTo("false");
+        assertThat(c.string("bank.signing_par_endpoint")).isEqualTo("false");
         assertThat(c.string("bank.services")).isEqualTo("AIS PIS");
         assertThat(c.string("bank.issuer")).isEmpty();
     }
@@ -80,6 +81,21 @@ class BankDialectTest {
         assertThat(o.string("bank.signing_token_endpoint")).isEqualTo("true");
         assertThat(o.string("bank.signing_headers")).as("Berlin Group's list by default")
                 .isEqualTo("digest x-request-id psu-id psu-corporate-id date tpp-redirect-uri");
+    }
+
+    @Test
+    void signingThePushedAuthorisationRequestNeedsOAuthAndTheBerlinGroupProfile() {
+        MapMessageContext c = run("gamma", REDIRECT.replace("\"date\"]}", "\"date\"],\"parEndpoint\":true}"));
+        assertThat(c.string("bank.error")).contains("parEndpoint").contains("OAUTH");
+        String unsigned = BankProfileTest.PROFILE.replace("\"unattendedPerDay\"",
+                "\"signing\":{\"profile\":\"none\",\"parEndpoint\":true},\"unattendedPerDay\"");
+        assertThat(run("sandbox-a", unsigned).string("bank.error")).contains("parEndpoint").contains("berlin-group");
+        String oauthSigned = BankProfileTest.PROFILE.replace("\"unattendedPerDay\"",
+                "\"signing\":{\"profile\":\"berlin-group\",\"tokenEndpoint\":true,\"parEndpoint\":true},\"unattendedPerDay\"");
+        MapMessageContext o = run("sandbox-a", oauthSigned);
+        assertThat(o.string("bank.error")).isNull();
+        assertThat(o.string("bank.signing_par_endpoint")).isEqualTo("true");
+        assertThat(o.string("bank.signing_token_endpoint")).isEqualTo("true");
     }
 
     @ParameterizedTest

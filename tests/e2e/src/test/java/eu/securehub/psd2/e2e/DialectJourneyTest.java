@@ -221,6 +221,15 @@ class DialectJourneyTest {
         Hub.Reply accounts = hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP);
         assertThat(accounts.status()).as(accounts.toString()).isEqualTo(200);
         assertThat(accounts.json().path("accounts").path(0).path("iban").asText()).isEqualTo(iban);
+        String accountId = accounts.json().path("accounts").path(0).path("resourceId").asText();
+        Hub.Reply balances = hub.get("/accounts/" + accountId + "/balances", token, "PSU-IP-Address", Hub.PSU_IP);
+        assertThat(balances.status()).as(balances.toString()).isEqualTo(200);
+        Hub.Reply transactions = hub.get("/accounts/" + accountId + "/transactions?bookingStatus=booked&dateFrom="
+                + LocalDate.now().minusDays(30), token, "PSU-IP-Address", Hub.PSU_IP);
+        assertThat(transactions.status()).as(transactions.toString()).isEqualTo(200);
+        assertThat(transactions.json().path("transactions").path("booked").isArray()).as(transactions.toString()).isTrue();
+        Hub.Reply current = hub.get("/consents/current", token);
+        assertThat(current.json().path("consentStatus").asText()).as(current.toString()).isEqualTo("valid");
         Hub.Reply revoked = hub.send("DELETE", "/consents/current", null, null, "Authorization", "Bearer " + token);
         assertThat(revoked.status()).as(revoked.toString()).isEqualTo(204);
         assertThat(delta.consentStatus(consent.path("consentId").asText())).contains("terminatedByTpp");
@@ -249,6 +258,33 @@ class DialectJourneyTest {
     @Order(5)
     void anUnknownStateIsNotFound() {
         assertProblem(hub.poll("A".repeat(43)), 404, "session-not-found");
+    }
+
+    /** Requests this class had the sandbox alter after the hub signed them (each refused SIGNATURE_INVALID). */
+    private static int tampered;
+
+    @Test
+    @Order(6)
+    void aRequestAlteredAfterSigningIsRefusedByTheBankAndTheConsentStays() {
+        String token = gammaToken("anna", "anna-sandbox-1");
+        SandboxBank gamma = hub.local.bank("gamma");
+        gamma.faults().clear().pathPrefix("/v1/accounts").tamperOnce(true);
+        try {
+            Hub.Reply refused = hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP);
+            tampered++;
+            assertProblem(refused, 502, "bank-error");
+            assertThat(refused.json().path("bankCode").asText()).isEqualTo("SIGNATURE_INVALID");
+            assertThat(gamma.unsignedOrInvalid()).singleElement().satisfies(e -> {
+                assertThat(e.signature()).isEqualTo(Exchange.SignatureCheck.INVALID);
+                assertThat(e.requestHeader("X-Request-ID")).isEqualTo(refused.requestId());
+            });
+        } finally {
+            gamma.faults().clear();
+        }
+        // The bank's refusal of one message is not the end of the consent: the next read is signed and served.
+        Hub.Reply again = hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP);
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(gamma.unsignedOrInvalid()).hasSize(tampered);
     }
 
     /** gamma's journey in the browser, to the hub token. */
@@ -316,7 +352,7 @@ class DialectJourneyTest {
             assertProblem(hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP), 403, "consent-invalid");
             assertProblem(hub.get("/accounts", token, "PSU-IP-Address", Hub.PSU_IP), 401, "invalid-token");
         }
-        assertThat(hub.local.bank("gamma").unsignedOrInvalid()).isEmpty();
+        assertThat(hub.local.bank("gamma").unsignedOrInvalid()).as("only the request altered on purpose").hasSize(tampered);
     }
 
     @Test
@@ -355,21 +391,29 @@ class DialectJourneyTest {
         } finally {
             gamma.faults().clear();
         }
-        assertThat(gamma.unsignedOrInvalid()).isEmpty();
+        assertThat(gamma.unsignedOrInvalid()).as("only the request altered on purpose").hasSize(tampered);
     }
 
     @Test
     @Order(30)
-    void aBankThatRequiresSignaturesRefusesAnUnsignedHub(@TempDir Path other) {
+    void aBankThatRequiresSignaturesRefusesAnUnsignedHubAndAnEmbeddedOnlyBankIsNeverCalled(@TempDir Path other) {
         // The same sandbox bank, but the hub's registry entry forgets that it signs: the bank refuses, the CRM is told.
+        // And delta's entry says it offers only EMBEDDED (so "supported": false): the hub refuses before any bank call.
         try (LocalHub unsigned = LocalHub.start(LocalHub.Options.freePorts(Hub.ROOT, other).consumerKey(Hub.KEY)
-                .bankProfile("gamma", "signing", "{\"profile\":\"none\"}"))) {
+                .bankProfile("gamma", "signing", "{\"profile\":\"none\"}")
+                .bankProfile("delta", "sca", "{\"approaches\":[\"EMBEDDED\"]}").bankProfile("delta", "supported", "false"))) {
             Hub h = Hub.of(unsigned);
             Hub.Reply r = h.createConsentRaw("gamma", h.iban("gamma", "anna"), null);
             assertProblem(r, 502, "bank-error");
             assertThat(r.json().path("bankCode").asText()).isEqualTo("SIGNATURE_MISSING");
             assertThat(unsigned.bank("gamma").unsignedOrInvalid()).singleElement()
                     .satisfies(e -> assertThat(e.signature()).isEqualTo(Exchange.SignatureCheck.MISSING));
+
+            Hub.Reply embedded = h.createConsentRaw("delta", h.iban("delta", "clara"), "clara");
+            assertProblem(embedded, 501, "sca-unsupported");
+            assertThat(embedded.json().path("detail").asText()).contains("embedded");
+            assertThat(embedded.body()).doesNotContain(h.iban("delta", "clara"));
+            assertThat(unsigned.bank("delta").exchanges()).as("nothing went to the bank").isEmpty();
         }
     }
 

@@ -19,19 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An OAuth bank that requires QSEAL signatures on every request, its token endpoint included (the German cooperative
  * banks' and ING's way): beta's sandbox requires them, and beta's registry entry says {@code "signing":
- * {"profile": "berlin-group", "tokenEndpoint": true}}. The hub signs every /v1 request, the code exchange and the
+ * {"profile": "berlin-group", "tokenEndpoint": true, "parEndpoint": true}}. The hub signs every /v1 request, the
+ * pushed authorisation request (FC-SignParRequest → psd2-sca-v1 sign-par), the code exchange and the
  * refresh (psd2-bank-auth-v1 FC-SignTokenRequest → psd2-sca-v1 sign-token) and the read it retries after the bank's
  * TOKEN_EXPIRED (sign-retry, SC-BankRetry); the bank checks and records each signature. With {@code tokenEndpoint}
  * false the hub's unsigned code exchange is refused, and the customer comes back to the CRM with outcome=error.
  */
 class SignedOAuthTest {
 
-    private static final String SIGNS_TOKEN_ENDPOINT = "{\"profile\":\"berlin-group\",\"tokenEndpoint\":true}";
+    private static final String SIGNS_TOKEN_ENDPOINT =
+            "{\"profile\":\"berlin-group\",\"tokenEndpoint\":true,\"parEndpoint\":true}";
     private static final String SIGNS_V1_ONLY = "{\"profile\":\"berlin-group\",\"tokenEndpoint\":false}";
 
+    /** beta's sandbox requires signatures, on its pushed authorisation requests too when {@code signing} says the hub signs them. */
     private static LocalHub start(Path work, String signing) {
-        return LocalHub.start(LocalHub.Options.freePorts(Hub.ROOT, work).consumerKey(Hub.KEY)
-                .requireSignatures("beta").bankProfile("beta", "signing", signing));
+        LocalHub.Options o = LocalHub.Options.freePorts(Hub.ROOT, work).consumerKey(Hub.KEY)
+                .bankProfile("beta", "signing", signing);
+        return LocalHub.start(signing.contains("parEndpoint") ? o.requireParSignatures("beta") : o.requireSignatures("beta"));
     }
 
     private static Browser.Journey authorise(Hub hub, JsonNode consent) {
@@ -49,7 +53,8 @@ class SignedOAuthTest {
             assertThat(beta.requiresSignatures()).isTrue();
             String iban = hub.iban("beta", "anna");
 
-            JsonNode consent = hub.createConsent("beta", iban).json();
+            Hub.Reply created = hub.createConsent("beta", iban);
+            JsonNode consent = created.json();
             assertThat(consent.path("nextStep").asText()).isEqualTo("redirect");
             assertThat(consent.path("authorisationUrl").asText()).startsWith(beta.baseUrl().toString());
             String state = consent.path("state").asText();
@@ -89,10 +94,13 @@ class SignedOAuthTest {
             assertThat(beta.tokenEndpointCalls())
                     .extracting(TokenEndpointCall::endpoint, TokenEndpointCall::grantType, TokenEndpointCall::status,
                             TokenEndpointCall::signature)
-                    .containsExactly(tuple("/oauth/token", "authorization_code", 200, SignatureCheck.VALID),
+                    .containsExactly(tuple("/oauth/par", null, 201, SignatureCheck.VALID),
+                            tuple("/oauth/token", "authorization_code", 200, SignatureCheck.VALID),
                             tuple("/oauth/token", "refresh_token", 200, SignatureCheck.VALID));
             assertThat(beta.tokenEndpointCalls()).allSatisfy(c -> assertThat(c.requestId()).isNotBlank());
-            assertThat(beta.tokenEndpointCalls().get(1).requestId()).as("the refresh is the CRM request's")
+            assertThat(beta.tokenEndpointCalls().get(0).requestId()).as("the PAR is the consent creation's")
+                    .isEqualTo(created.requestId());
+            assertThat(beta.tokenEndpointCalls().get(2).requestId()).as("the refresh is the CRM request's")
                     .isEqualTo(again.requestId());
             assertThat(beta.tokenEndpointSignatures()).containsOnly(SignatureCheck.VALID);
             beta.assertContractClean();

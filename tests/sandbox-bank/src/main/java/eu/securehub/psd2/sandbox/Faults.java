@@ -63,6 +63,7 @@ public final class Faults {
   private final AtomicLong errorCandidates = new AtomicLong();
   private final AtomicLong injected = new AtomicLong();
   private final AtomicBoolean tokenExpiredOnce = new AtomicBoolean();
+  private final AtomicBoolean tamperOnce = new AtomicBoolean();
   private final Runnable onClear;
 
   Faults(Runnable onClear) {
@@ -141,9 +142,32 @@ public final class Faults {
     return tokenExpiredOnce.compareAndSet(true, false);
   }
 
+  /**
+   * Arms (or disarms) a one-shot fault for a bank that {@link SandboxBank.Builder#requireSignatures requires
+   * signatures}: the next Berlin Group request (/v1) under {@link Settings#pathPrefix} arrives with its {@code Digest}
+   * header rewritten (a hop in between that changed the signed message): it no longer matches the body nor the
+   * signature, and the bank answers SIGNATURE_INVALID as it would for any altered request. Independent of the other settings
+   * ({@link #clear} disarms it).
+   */
+  public Faults tamperOnce(boolean armed) {
+    tamperOnce.set(armed);
+    return this;
+  }
+
+  /** Whether the one-shot tampering is armed and not yet used. */
+  public boolean tamperOnce() {
+    return tamperOnce.get();
+  }
+
+  /** Uses the one-shot tampering: true once after {@code tamperOnce(true)}. */
+  boolean takeTamper() {
+    return tamperOnce.compareAndSet(true, false);
+  }
+
   /** Removes every fault and releases hung requests (their connections are dropped). */
   public Faults clear() {
     tokenExpiredOnce.set(false);
+    tamperOnce.set(false);
     set(Settings.NONE);
     onClear.run();
     return this;

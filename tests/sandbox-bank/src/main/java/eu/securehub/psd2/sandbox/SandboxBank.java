@@ -836,6 +836,13 @@ public final class SandboxBank implements AutoCloseable {
       query.put(field.getName(), List.copyOf(field.getValues()));
     }
     String path = Request.getPathInContext(request);
+    if (signatures != null && error == null && path.startsWith(faults.settings().pathPrefix()) && faults.takeTamper()) {
+      faults.countInjected();
+      // A hop in between rewrote a signed header: the Digest no longer matches the body, nor the signature the header.
+      headers.entrySet().removeIf(h -> h.getKey().equalsIgnoreCase("Digest"));
+      headers.put("Digest", List.of("SHA-256=" + java.util.Base64.getEncoder().encodeToString(
+          sha256("tampered".getBytes(StandardCharsets.UTF_8)))));
+    }
     Call call = new Call(request.getMethod(), path, query, headers, body, peerCertificates(request));
     SignatureVerifier.Outcome signature = SignatureVerifier.Outcome.NOT_REQUIRED;
     if (signatures != null) {
@@ -1244,4 +1251,12 @@ public final class SandboxBank implements AutoCloseable {
       return new X509Certificate[0];
     }
   };
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -175,6 +175,21 @@ class SignatureTest extends BankTestBase {
   }
 
   @Test
+  void theOneShotTamperingAltersTheNextSignedRequestOnly() throws Exception {
+    SandboxBank bank = signingBank(SandboxBank.Dialect.REDIRECT);
+    Tpp tpp = tpp(bank).signingWith(seal());
+    bank.faults().tamperOnce(true);
+    assertBgError(tpp.send("GET", STATUS, headers(), null), 401, "SIGNATURE_INVALID");
+    assertThat(bank.faults().tamperOnce()).as("used").isFalse();
+    assertThat(bank.faults().injected()).isEqualTo(1);
+    assertBgError(tpp.send("GET", STATUS, headers(), null), 403, "CONSENT_UNKNOWN");
+    assertThat(bank.exchanges()).extracting(Exchange::signature)
+        .containsExactly(SignatureCheck.INVALID, SignatureCheck.VALID);
+    bank.faults().tamperOnce(true).clear();
+    assertThat(bank.faults().tamperOnce()).isFalse();
+  }
+
+  @Test
   void certificatesThatAreNotTheTppsQsealAreRefused() throws Exception {
     SandboxBank bank = signingBank(SandboxBank.Dialect.REDIRECT);
     Tpp tpp = tpp(bank);
