@@ -47,8 +47,9 @@ final class CostRun {
     }
 
     /**
-     * Figure 6 alone: {@code mvn -q -pl tests/load exec:java -Dexec.mainClass=eu.securehub.psd2.load.CostRun}
-     * (after {@code mvn -q install -DskipTests}); arguments as the load run's {@code root=}, {@code spikeArrest=}.
+     * Figure 6 alone: {@code mvn -q -pl tests/load exec:java -Dexec.args="cost"} (LoadRun's main hands {@code cost …}
+     * here: the pom's exec configuration names LoadRun, which a {@code -Dexec.mainClass} does not override), after
+     * {@code mvn -q install -DskipTests}; arguments as the load run's {@code root=}, {@code spikeArrest=}.
      */
     public static void main(String[] args) throws Exception {
         LoadRun.Settings s = LoadRun.Settings.parse(args);

@@ -70,12 +70,15 @@ import javax.net.ssl.TrustManagerFactory;
  *       pass the bank's SpikeArrest, lifted for the run as below.</li>
  *   <li>What each CRM operation costs on Apigee, cold and warm node, counted from the Debug traces of a second
  *       local hub ({@link CostRun}); figures 1 to 5 run with tracing off.</li>
+ *   <li>A bank outage, charted: a third local hub (two message processors) under steady reads while bank alpha hangs
+ *       and then answers 500, written as an SVG ({@link OutageRun}, {@link SvgChart}; {@code chart=}, default
+ *       {@code tests/load/target/bank-outage.svg}; {@code outage=off} skips it).</li>
  * </ol>
  * The bank profile's spike arrest (alpha: 20ps in kvms/local) would refuse most of a load run with 429, so by
  * default it is lifted to {@code spikeArrest=100000ps} for the run; {@code spikeArrest=config} keeps the
  * configured rate (then the sequential reads of figures 1 and 2 are refused with 429 and the run stops with a
  * message saying so). Arguments are {@code name=value} (a leading {@code --} is allowed): requests, latency, warmup,
- * concurrency, duration (seconds), spikeArrest, root, workDir.
+ * concurrency, duration (seconds), spikeArrest, root, workDir, outage (on, off), chart (a path, relative to root).
  */
 public final class LoadRun {
     /** The sandbox customer whose accounts the run reads and from whose first account the run's payment is. */
@@ -91,9 +94,9 @@ public final class LoadRun {
     static final String PAYMENT_PRODUCT = "sepa-credit-transfers";
     static final String CREDITOR_IBAN = "DE02120300000000202051";
 
-    /** The run's parameters. */
+    /** The run's parameters; {@code outage} false skips the bank outage chart, written to {@code chart}. */
     public record Settings(int requests, int latencyPairs, int warmup, int concurrency, Duration duration,
-                           String spikeArrest, Path root, Path workDir) {
+                           String spikeArrest, Path root, Path workDir, boolean outage, Path chart) {
 
         static Settings parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -102,7 +105,8 @@ public final class LoadRun {
                 int eq = s.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("expected name=value, got " + a + " (names: requests, latency,"
-                            + " warmup, concurrency, duration, spikeArrest, root, workDir)");
+                            + " warmup, concurrency, duration, spikeArrest, root, workDir, outage, chart; or a first "
+                            + "argument outage or cost for that part alone)");
                 }
                 m.put(s.substring(0, eq), s.substring(eq + 1));
             }
@@ -117,9 +121,11 @@ public final class LoadRun {
                     Duration.ofSeconds(Long.parseLong(m.getOrDefault("duration", "30"))),
                     m.getOrDefault("spikeArrest", "100000ps"),
                     root,
-                    m.containsKey("workDir") ? Path.of(m.get("workDir")) : null);
+                    m.containsKey("workDir") ? Path.of(m.get("workDir")) : null,
+                    onOff(m.getOrDefault("outage", "on")),
+                    root.resolve(m.getOrDefault("chart", "tests/load/target/bank-outage.svg")).normalize());
             m.keySet().removeAll(List.of("requests", "latency", "warmup", "concurrency", "duration", "spikeArrest",
-                    "root", "workDir"));
+                    "root", "workDir", "outage", "chart"));
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown arguments " + m.keySet());
             }
@@ -128,6 +134,14 @@ public final class LoadRun {
                 throw new IllegalArgumentException("requests, latency, concurrency and duration must be positive");
             }
             return s;
+        }
+
+        private static boolean onOff(String v) {
+            return switch (v) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new IllegalArgumentException("outage is on or off, not " + v);
+            };
         }
     }
 
@@ -167,8 +181,20 @@ public final class LoadRun {
         }
     }
 
+    /**
+     * The whole load run; a first argument {@code outage} runs only the bank outage chart ({@link OutageRun}, its own
+     * arguments after it), {@code cost} only figure 6 ({@link CostRun}): the pom's exec configuration names this class,
+     * so {@code -Dexec.args} is how to choose.
+     */
     public static void main(String[] args) throws Exception {
-        run(Settings.parse(args), System.out);
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        if (args.length > 0 && args[0].equals("outage")) {
+            OutageRun.main(rest);
+        } else if (args.length > 0 && args[0].equals("cost")) {
+            CostRun.main(rest);
+        } else {
+            run(Settings.parse(args), System.out);
+        }
         System.exit(0);
     }
 
@@ -190,6 +216,13 @@ public final class LoadRun {
                 f = measure(hub, s, out);
             }
             CostRun.run(s.root, work, s.spikeArrest, out);
+            if (s.outage) {
+                OutageRun.Settings o = OutageRun.Settings.parse(new String[] {"root=" + s.root,
+                        "workDir=" + work.resolve("outage"), "out=" + s.chart});
+                OutageRun.Result r = OutageRun.run(o, out);
+                out.printf(Locale.ROOT, "FIGURE 7  a bank outage, charted: %s (%s; %d reads, %s)%n", r.chart(),
+                        OutageRun.phasesText(o), r.answers().size(), r.totals());
+            }
             out.printf(Locale.ROOT, "system load average at end: %.2f (other processes on this machine skew every "
                     + "figure; compare runs on a quiet machine)%n", loadAverage());
             return f;
@@ -433,7 +466,7 @@ public final class LoadRun {
         return kms.encryptCalls() + kms.decryptCalls();
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         } catch (Exception e) {
