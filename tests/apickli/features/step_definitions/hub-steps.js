@@ -86,7 +86,7 @@ Then('the response should be a {string} problem with status {int}', function(slu
   assert.equal(problem.status, status, describe(this));
   assert.equal(typeof problem.title, 'string', describe(this));
   assert.equal(problem.requestId, requestId, 'requestId of the body = X-Request-ID header: ' + describe(this));
-  // No internals: the README promises no stack trace, token or secret in any problem.
+  // No internals: the CRM developer's guide promises no stack trace, token or secret in any problem.
   assert.doesNotMatch(r.body, /Exception|\bat [a-z]+\.[a-z]+\.|hub_[A-Za-z0-9_-]{48}/, describe(this));
 });
 
@@ -120,7 +120,7 @@ function header(world, name) {
   return value === undefined ? undefined : String(value);
 }
 
-/** A single payment (or, with a schedule, a standing order) from `account` to the creditor, as the README shows it. */
+/** A single payment (or, with a schedule, a standing order) from `account` to the creditor, as the CRM developer's guide shows it. */
 function paymentRequest(world, account, schedule) {
   const v = world.apickli.scenarioVariables;
   const body = {

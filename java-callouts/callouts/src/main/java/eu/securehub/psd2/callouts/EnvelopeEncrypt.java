@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code Java-EnvelopeEncrypt}: encrypts a whole payload, or named JSON members of it, under the
- * keyring's current data key. See the README for properties and variables.
+ * keyring's current data key. See java-callouts/README.md for properties and variables.
  */
 public final class EnvelopeEncrypt extends KeyedCallout {
     /** The properties this callout reads: the envelope ones and {@code output-max-bytes}. */

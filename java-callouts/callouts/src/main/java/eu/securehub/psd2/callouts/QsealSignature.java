@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * about to send to a bank, after draft-cavage-http-signatures-10: the Digest, Signature and
  * TPP-Signature-Certificate header values, signed with the TPP's QSEAL (KVM entry {@code qseal}, its private key
  * encrypted under a keyring data key). The callout reads the message's body and headers through flow variables and
- * only sets output variables; an AssignMessage sets the headers. See the README for properties and variables.
+ * only sets output variables; an AssignMessage sets the headers. See java-callouts/README.md for properties and variables.
  */
 public final class QsealSignature extends KeyedCallout {
     static final String PREFIX = "signature";

@@ -267,7 +267,7 @@ public final class ScaApproach extends Callout {
      * The poll gate: time is cut into slots of {@code poll-seconds}; a poll may reach the bank only in the first half of
      * a slot ({@code sca.poll_open}), and at most one per slot: a distributed Quota of one per {@code sca.poll_key} (the
      * state key and the slot's number; Q-ScaPoll) on all message processors. So two bank polls are at least half a slot
-     * apart (README, "Decoupled: polling"); {@code sca.retry_after} is the time to the next slot, in whole seconds.
+     * apart (PLATFORM-GUIDE.md, "Which dialect does my bank speak", sca.statusPollSeconds); {@code sca.retry_after} is the time to the next slot, in whole seconds.
      */
     private void pollSlot(MessageContext ctx) throws CalloutException {
         long slotMs = requiredLong(ctx, "poll-seconds", 1, BankDialect.MAX_POLL_SECONDS) * 1000;

@@ -287,11 +287,11 @@ final class CertificateCheck {
                 problems.add(where + ": " + named + " is not valid before " + notBefore);
             }
             if (!notAfter.isAfter(now)) {
-                problems.add(where + ": " + named + " has expired: renew it (README, \"Rotate keys and certificates\")");
+                problems.add(where + ": " + named + " has expired: renew it (PLATFORM-GUIDE.md, \"Rotate keys and certificates\")");
             } else if (notAfter.isBefore(now.plus(minDays, ChronoUnit.DAYS))) {
                 problems.add(where + ": " + named + " expires in " + daysLeft + " day" + (daysLeft == 1 ? "" : "s")
                         + ", within the minimum of " + minDays + " day" + (minDays == 1 ? "" : "s") + " (" + option
-                        + "): roll it over before deploying (README, \"Rotate keys and certificates\")");
+                        + "): roll it over before deploying (PLATFORM-GUIDE.md, \"Rotate keys and certificates\")");
             }
             Psd2Roles roles = Psd2Roles.of(cert);
             switch (roles.status) {

@@ -85,7 +85,7 @@ class CertificateCheckTest {
                 .hasMessageContaining("keystores/dev: QWAC qwac-ks/qwac (reference qwac-ref) (CN tpp.securehub.test, notAfter "
                         + cert.getNotAfter().toInstant() + ") expires in 10 days, within the minimum of 30 days"
                         + " (--cert-min-days (Maven: -Dpsd2.cert.minDays)): roll it over before deploying"
-                        + " (README, \"Rotate keys and certificates\")");
+                        + " (PLATFORM-GUIDE.md, \"Rotate keys and certificates\")");
         assertThat(temp.resolve("out.json")).doesNotExist();
     }
 

@@ -102,6 +102,8 @@ record Hub(Path root, List<Bundle> proxies, List<Bundle> sharedFlows) {
       s.filter(Files::isRegularFile)
           // A *.template is consumed by the build (the bank TargetEndpoints are made from it), never shipped.
           .filter(f -> !f.getFileName().toString().endsWith(".template"))
+          // A guide (*.md) lives beside what it describes and is never shipped (shared-pom.xml excludes it).
+          .filter(f -> !f.getFileName().toString().endsWith(".md"))
           .filter(f -> !Files.isRegularFile(built.resolve(source.relativize(f).toString())))
           .forEach(f -> problems.add("stale build: " + root.relativize(f) + " is missing from " + root.relativize(built)));
     } catch (IOException e) {

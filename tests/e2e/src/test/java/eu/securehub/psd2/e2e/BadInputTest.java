@@ -155,7 +155,7 @@ class BadInputTest {
         c.add(new Case("revoke: X-Request-ID not a UUID", "DELETE", "/consents/current", null, null,
                 Map.of("Authorization", "Bearer " + token, "X-Request-ID", "x"), 400, "validation-failed"));
 
-        // Bad Authorization: the README's contract is 401 invalid-token.
+        // Bad Authorization: the CRM developer's guide's contract is 401 invalid-token.
         for (String bad : List.of("Bearer", "Bearer ", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer hub_short",
                 "Bearer " + token + "x", "bearer" + token, "Bearer hub_" + "A".repeat(47) + "!")) {
             c.add(new Case("accounts: Authorization '" + bad.replace(token, "<token>") + "'", "GET", "/accounts", null,

@@ -177,7 +177,7 @@ final class Hub implements AutoCloseable {
         return json("POST", "/authorisations/status", "{\"state\":\"" + state + "\"}");
     }
 
-    /** POST /sessions, once more a second later if the first is 404 (the README's advice to CRMs). */
+    /** POST /sessions, once more a second later if the first is 404 (the CRM developer's guide's advice to CRMs). */
     Reply collectRetrying(String state) {
         Reply r = collect(state);
         if (r.status() == 404) {

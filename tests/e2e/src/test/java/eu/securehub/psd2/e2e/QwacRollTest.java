@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rolling the QWAC without downtime, as the platform guide says (README, "Rotate keys and certificates"): a new
+ * Rolling the QWAC without downtime, as the platform guide says (PLATFORM-GUIDE.md, "Rotate keys and certificates"): a new
  * keystore {@code psd2-qwac-keystore-2027} gets the successor (TestPki.nextQwac: new key, same issuing CA, same
  * organisation identifier and PSD2 roles) as alias {@code qwac}, then the reference {@code psd2-qwac-keystore-ref} is
  * pointed at it; TargetServers and ServiceCallouts name only the reference, nothing is redeployed. The CRM reads alpha
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bank that bound its refresh tokens to the certificate would answer that refresh {@code invalid_grant}, and the hub
  * would end the consent (the customer authorises again): not what this sandbox does, so not tested here. Concurrent
  * reads of one consent at that moment would meet the refresh lease (a loser answers 503 token_refreshing with
- * Retry-After: 1, README "Refresh without casualties"); this test reads one request at a time.
+ * Retry-After: 1, PLATFORM-GUIDE.md, "Refresh without casualties"); this test reads one request at a time.
  * gamma's Consent-ID is bound to the QWAC's organisation, not to the certificate: its reads simply continue.
  *
  * <p>When a switch takes effect on Apigee X is not documented (see LocalEnvironment.KeyStoreManagement): the test

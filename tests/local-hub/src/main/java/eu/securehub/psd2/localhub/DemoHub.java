@@ -91,7 +91,7 @@ final class DemoHub {
 
     /**
      * A GET with the API key and the hub token (null: none). A {@code 429 rate-limited} (the bank's spike arrest) is
-     * retried once a moment later, as the README advises for reads.
+     * retried once a moment later, as the CRM developer's guide advises for reads ("Rate limits, in short").
      */
     Reply get(String path, String token, String... headers) {
         Reply r = send(HttpRequest.newBuilder(uri(path)).GET(), token, headers);

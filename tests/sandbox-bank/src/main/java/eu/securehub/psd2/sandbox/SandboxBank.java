@@ -290,8 +290,8 @@ public final class SandboxBank implements AutoCloseable {
     }
 
     /**
-     * With {@link #requireSignatures}: POST /oauth/par must be signed too. Default false (the hub's registry entry
-     * has no member for PAR: {@code signing.tokenEndpoint} covers the token endpoint only).
+     * With {@link #requireSignatures}: POST /oauth/par must be signed too. Default false (a bank whose hub registry
+     * entry says {@code signing.parEndpoint}; {@code signing.tokenEndpoint} covers the token endpoint only).
      */
     public Builder requireParSignatures(boolean require) {
       this.requireParSignatures = require;

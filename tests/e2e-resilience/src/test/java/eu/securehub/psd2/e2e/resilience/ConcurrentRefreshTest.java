@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       record's refresh lease and refreshes; the others read with the token they have, which still works: every
  *       read is 200 at its first attempt.</li>
  *   <li>At the moment of expiry (alpha): each burst comes after the stored token ran out. One read refreshes, the others get
- *       503 bank-unavailable (code token_refreshing) with Retry-After: 1; the CRM retries after it, as the README says
+ *       503 bank-unavailable (code token_refreshing) with Retry-After: 1; the CRM retries after it, as the CRM developer's guide says
  *       (at most twice here), and every read ends 200.</li>
  * </ul>
  * In both: no consent-invalid ever, the bank never saw a refresh token twice, and the consent needed no new

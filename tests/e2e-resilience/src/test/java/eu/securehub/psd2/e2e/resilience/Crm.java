@@ -127,7 +127,7 @@ final class Crm {
         }
     }
 
-    /** A whole journey at the bank: the hub token, collected as the README tells a CRM. */
+    /** A whole journey at the bank: the hub token, collected as the CRM developer's guide tells a CRM. */
     String token(String bankId) throws Exception {
         Returned r = authorise(bankId);
         assertThat(r.outcome()).isEqualTo("success");

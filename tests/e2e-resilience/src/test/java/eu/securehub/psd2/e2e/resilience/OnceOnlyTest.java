@@ -132,7 +132,7 @@ class OnceOnlyTest {
         Crm.assertProblem(elsewhere, 404, "session-not-found");
         crm.awaitCacheVisibleEverywhere(t0);
         HttpResponse<String> retried = collect(state, 0);
-        assertThat(retried.statusCode()).as("the README's one retry after a second: " + retried.body()).isEqualTo(200);
+        assertThat(retried.statusCode()).as("the CRM guide's one retry after a second: " + retried.body()).isEqualTo(200);
     }
 
     /** Runs {@code call} {@link #CONCURRENT} times at once (released together) and returns every answer. */

@@ -83,7 +83,7 @@ class PaymentResilienceTest {
     }
 
     /**
-     * A creation as the README tells a CRM: a 409 idempotency-in-progress is sent again after its Retry-After (on
+     * A creation as the CRM developer's guide tells a CRM: a 409 idempotency-in-progress is sent again after its Retry-After (on
      * another node the first answer is visible a second after it was stored).
      */
     static HttpResponse<String> createAsACrm(String bank, String body, String key) throws Exception {

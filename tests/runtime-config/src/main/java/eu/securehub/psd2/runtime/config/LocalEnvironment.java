@@ -602,7 +602,7 @@ public final class LocalEnvironment implements Environment, AutoCloseable {
     /**
      * What Apigee X's management API offers for keystores and references, on the running environment: create a
      * keystore, import a PKCS#12 alias into it, point a reference at another keystore. This is how the QWAC is rolled
-     * without downtime (README, "Rotate keys and certificates"): a new keystore (e.g. {@code psd2-qwac-keystore-2027})
+     * without downtime (PLATFORM-GUIDE.md, "Rotate keys and certificates"): a new keystore (e.g. {@code psd2-qwac-keystore-2027})
      * gets the new certificate and key under the alias the TargetServers present ({@code qwac}), then the reference
      * {@code psd2-qwac-keystore-ref} is pointed at it. TargetServers and ServiceCallouts name only the reference, so
      * nothing is redeployed.
