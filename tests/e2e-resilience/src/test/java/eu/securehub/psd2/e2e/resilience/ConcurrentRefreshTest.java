@@ -42,7 +42,7 @@ class ConcurrentRefreshTest {
     /** Bank beta's tokens, for the steady bursts: usable for 15 s after each refresh, a wide margin for slow rounds. */
     static final int STEADY_LIFETIME_SECONDS = 20;
     static final int CONCURRENT = 10;
-    static final int ROUNDS = 20;
+    static final int ROUNDS = 12;
 
     @TempDir
     static Path work;

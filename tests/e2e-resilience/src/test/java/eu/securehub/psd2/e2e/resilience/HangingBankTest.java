@@ -37,7 +37,7 @@ class HangingBankTest {
     static final long OPEN_MS = 5000;
     static final long READ_TIMEOUT_MS = 10_000;
     static final long PERIOD_MS = 100;
-    static final long HANG_MS = 60_000;
+    static final long HANG_MS = 30_000;
     static final int NODES = 2;
 
     @TempDir
