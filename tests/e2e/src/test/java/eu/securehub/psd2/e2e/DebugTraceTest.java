@@ -76,16 +76,8 @@ class DebugTraceTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(browser, hub);
     }
 
     @Test

@@ -66,19 +66,8 @@ class DemoCrmTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (context != null) {
-                context.close();
-            }
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(context, browser, hub);
     }
 
     @Test

@@ -46,16 +46,8 @@ class DialectJourneyTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(browser, hub);
     }
 
     @Test

@@ -53,16 +53,8 @@ class PaymentJourneyTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.local.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(browser, hub == null ? null : hub.local);
     }
 
     static String body(String debtorIban, String amount, String reference, String extra) {

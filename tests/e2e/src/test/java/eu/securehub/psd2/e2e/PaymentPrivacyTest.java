@@ -82,16 +82,8 @@ class PaymentPrivacyTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (hub != null) {
-                hub.close();
-            }
-        } finally {
-            if (logs != null) {
-                logs.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(hub, logs);
     }
 
     static Map<String, Pattern> pii() {

@@ -86,16 +86,8 @@ class PrivacyTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (hub != null) {
-                hub.close();
-            }
-        } finally {
-            if (logs != null) {
-                logs.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closing.all(hub, logs);
     }
 
     @Test
