@@ -99,36 +99,21 @@ public final class LoadRun {
                            String spikeArrest, Path root, Path workDir, boolean outage, Path chart) {
 
         static Settings parse(String[] args) {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (String a : args) {
-                String s = a.startsWith("--") ? a.substring(2) : a;
-                int eq = s.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("expected name=value, got " + a + " (names: requests, latency,"
-                            + " warmup, concurrency, duration, spikeArrest, root, workDir, outage, chart; or a first "
-                            + "argument outage or cost for that part alone)");
-                }
-                m.put(s.substring(0, eq), s.substring(eq + 1));
-            }
-            Path root = Path.of(m.getOrDefault("root", System.getProperty("hub.root",
-                    eu.securehub.psd2.sandbox.BerlinGroupContract.projectRoot().toString())))
-                    .toAbsolutePath().normalize();
+            RunArgs m = RunArgs.parse(args, List.of("requests", "latency", "warmup", "concurrency", "duration",
+                    "spikeArrest", "root", "workDir", "outage", "chart"), "; or a first argument outage or cost for that"
+                    + " part alone");
+            Path root = m.root();
             Settings s = new Settings(
-                    Integer.parseInt(m.getOrDefault("requests", "10000")),
-                    Integer.parseInt(m.getOrDefault("latency", "2000")),
-                    Integer.parseInt(m.getOrDefault("warmup", "1000")),
-                    Integer.parseInt(m.getOrDefault("concurrency", "4")),
-                    Duration.ofSeconds(Long.parseLong(m.getOrDefault("duration", "30"))),
-                    m.getOrDefault("spikeArrest", "100000ps"),
+                    Integer.parseInt(m.get("requests", "10000")),
+                    Integer.parseInt(m.get("latency", "2000")),
+                    Integer.parseInt(m.get("warmup", "1000")),
+                    Integer.parseInt(m.get("concurrency", "4")),
+                    Duration.ofSeconds(Long.parseLong(m.get("duration", "30"))),
+                    m.get("spikeArrest", "100000ps"),
                     root,
-                    m.containsKey("workDir") ? Path.of(m.get("workDir")) : null,
-                    onOff(m.getOrDefault("outage", "on")),
-                    root.resolve(m.getOrDefault("chart", "tests/load/target/bank-outage.svg")).normalize());
-            m.keySet().removeAll(List.of("requests", "latency", "warmup", "concurrency", "duration", "spikeArrest",
-                    "root", "workDir", "outage", "chart"));
-            if (!m.isEmpty()) {
-                throw new IllegalArgumentException("unknown arguments " + m.keySet());
-            }
+                    m.path("workDir"),
+                    onOff(m.get("outage", "on")),
+                    root.resolve(m.get("chart", "tests/load/target/bank-outage.svg")).normalize());
             if (s.requests < 1 || s.latencyPairs < 1 || s.warmup < 0 || s.concurrency < 1 || s.duration.isNegative()
                     || s.duration.isZero()) {
                 throw new IllegalArgumentException("requests, latency, concurrency and duration must be positive");

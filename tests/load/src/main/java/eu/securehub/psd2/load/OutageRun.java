@@ -110,39 +110,24 @@ final class OutageRun {
         }
 
         static Settings parse(String[] args) {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (String a : args) {
-                String s = a.startsWith("--") ? a.substring(2) : a;
-                int eq = s.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("expected name=value, got " + a + " (names: nodes, rate, bucket,"
-                            + " duration, hang, errors, unattended, openSeconds, threshold, slowCallMs, out, root, workDir)");
-                }
-                m.put(s.substring(0, eq), s.substring(eq + 1));
-            }
-            Path root = Path.of(m.getOrDefault("root", System.getProperty("hub.root",
-                    eu.securehub.psd2.sandbox.BerlinGroupContract.projectRoot().toString())))
-                    .toAbsolutePath().normalize();
+            RunArgs m = RunArgs.parse(args, List.of("nodes", "rate", "bucket", "duration", "hang", "errors", "unattended",
+                    "openSeconds", "threshold", "slowCallMs", "out", "root", "workDir"), "");
+            Path root = m.root();
             List<Phase> phases = new ArrayList<>();
-            phase(m.getOrDefault("hang", "5-13"), Fault.HANG).ifPresent(phases::add);
-            phase(m.getOrDefault("errors", "20-28"), Fault.ERRORS).ifPresent(phases::add);
-            String out = m.getOrDefault("out", "tests/load/target/bank-outage.svg");
-            Settings s = new Settings(root, m.containsKey("workDir") ? Path.of(m.get("workDir")) : null,
+            phase(m.get("hang", "5-13"), Fault.HANG).ifPresent(phases::add);
+            phase(m.get("errors", "20-28"), Fault.ERRORS).ifPresent(phases::add);
+            String out = m.get("out", "tests/load/target/bank-outage.svg");
+            Settings s = new Settings(root, m.path("workDir"),
                     root.resolve(out).normalize(),
-                    Integer.parseInt(m.getOrDefault("nodes", "2")),
-                    Integer.parseInt(m.getOrDefault("rate", "10")),
-                    Long.parseLong(m.getOrDefault("bucket", "500")),
-                    Math.round(Double.parseDouble(m.getOrDefault("duration", "38")) * 1000),
+                    Integer.parseInt(m.get("nodes", "2")),
+                    Integer.parseInt(m.get("rate", "10")),
+                    Long.parseLong(m.get("bucket", "500")),
+                    Math.round(Double.parseDouble(m.get("duration", "38")) * 1000),
                     phases,
-                    Math.round(Double.parseDouble(m.getOrDefault("unattended", "4")) * 1000),
-                    Integer.parseInt(m.getOrDefault("openSeconds", "3")),
-                    Integer.parseInt(m.getOrDefault("threshold", "5")),
-                    Integer.parseInt(m.getOrDefault("slowCallMs", "1000")));
-            m.keySet().removeAll(List.of("nodes", "rate", "bucket", "duration", "hang", "errors", "unattended",
-                    "openSeconds", "threshold", "slowCallMs", "out", "root", "workDir"));
-            if (!m.isEmpty()) {
-                throw new IllegalArgumentException("unknown arguments " + m.keySet());
-            }
+                    Math.round(Double.parseDouble(m.get("unattended", "4")) * 1000),
+                    Integer.parseInt(m.get("openSeconds", "3")),
+                    Integer.parseInt(m.get("threshold", "5")),
+                    Integer.parseInt(m.get("slowCallMs", "1000")));
             return s;
         }
 
